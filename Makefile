@@ -1,0 +1,86 @@
+# segmart: `make demo` and `make test` are all a newcomer needs. Everything else is a step of those.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DBT := $(VENV)/bin/dbt
+SQLFLUFF := $(VENV)/bin/sqlfluff
+
+export DBT_PROFILES_DIR := $(CURDIR)/profiles
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export PYTHONPATH := $(CURDIR)/scripts
+
+# The demo: a generated shop, built as of its last day.
+DEMO_CUSTOMERS ?= 20000
+DEMO_END_DATE ?= 2026-10-31
+DEMO_RAW_DIR ?= data/raw
+DEMO_DB ?= warehouse/segmart.duckdb
+
+# The test build: small, with injected bad rows, in its own folders.
+TEST_CUSTOMERS ?= 1500
+TEST_END_DATE ?= 2026-10-31
+TEST_RAW_DIR ?= data/test_raw
+TEST_DB ?= warehouse/test.duckdb
+TEST_ENV := SEGMART_RAW_DIR=$(TEST_RAW_DIR) SEGMART_DB=$(TEST_DB)
+TEST_VARS := '{as_of_date: $(TEST_END_DATE)}'
+
+.PHONY: help install demo test lint build-test validate-test pytest bench docs clean lock
+
+help:
+	@echo "make demo   - install, generate a demo shop, build and validate the warehouse, print a summary"
+	@echo "make test   - lint, build on generated data with injected bad rows, run every test"
+	@echo "make bench  - time a full build at BENCH_CUSTOMERS (default 100000)"
+	@echo "make clean  - remove built artefacts (keeps .venv)"
+
+# --- environment -------------------------------------------------------------------------
+$(VENV)/.installed: requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "segmart needs Python 3.11, found " + sys.version' \
+		|| { echo "Set PYTHON=/path/to/python3.11"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $@
+
+install: $(VENV)/.installed
+
+lock: install
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.in
+	{ echo "# Exact versions of every Python package segmart installs (direct and transitive)."; \
+	  echo "# Regenerate with: make lock   (after changing requirements.in)"; \
+	  $(PY) -m pip freeze --exclude-editable | grep -v '^segmart'; } > requirements.lock
+
+# --- the two commands ---------------------------------------------------------------------
+demo: install
+	@mkdir -p $(dir $(DEMO_DB))
+	$(PY) -m segmart.generate --customers $(DEMO_CUSTOMERS) --seed 42 --end-date $(DEMO_END_DATE) \
+		--out $(DEMO_RAW_DIR) --inject-bad-rows
+	SEGMART_RAW_DIR=$(DEMO_RAW_DIR) SEGMART_DB=$(DEMO_DB) $(DBT) build --vars '{as_of_date: $(DEMO_END_DATE)}'
+	SEGMART_RAW_DIR=$(DEMO_RAW_DIR) SEGMART_DB=$(DEMO_DB) $(PY) -m segmart.validate
+	SEGMART_DB=$(DEMO_DB) $(PY) -m segmart.summary
+
+test: install
+	@mkdir -p $(dir $(TEST_DB))
+	rm -f $(TEST_DB) $(TEST_DB).wal
+	$(PY) -m segmart.generate --customers $(TEST_CUSTOMERS) --seed 7 --end-date $(TEST_END_DATE) \
+		--out $(TEST_RAW_DIR) --inject-bad-rows --quiet
+	$(MAKE) --no-print-directory lint
+	$(TEST_ENV) $(DBT) build --vars $(TEST_VARS)
+	$(TEST_ENV) $(PY) -m segmart.validate
+	$(PY) -m pytest -q
+
+# sqlfluff compiles models through dbt, so it needs raw files to read: run after generating.
+lint: install
+	$(TEST_ENV) $(SQLFLUFF) lint models macros analyses tests --processes 2
+
+bench: install
+	$(PY) -m segmart.bench --customers $${BENCH_CUSTOMERS:-100000}
+
+docs: install
+	$(DBT) docs generate --vars '{as_of_date: $(DEMO_END_DATE)}'
+	@echo "Browse with: $(DBT) docs serve --port 8080"
+
+clean:
+	rm -rf target logs warehouse data/raw data/test_raw

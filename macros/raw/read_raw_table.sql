@@ -1,0 +1,83 @@
+{#- The SQL that reads every file of one raw table as text columns in contract order, plus
+    _source_file. create_raw_views (on-run-start) wraps it in the view raw.<table>, which base
+    models read as source('raw', <table>). The files are found at run time under
+    $SEGMART_RAW_DIR/<table>/ (any depth, *.parquet, *.csv, *.csv.gz).
+
+    - Every contract column comes back as text (the base model casts it with the contract type),
+      so CSV is never type-sniffed and Parquet and CSV batches of one table union cleanly.
+    - Unknown extra columns are ignored; an absent optional column is null.
+    - A missing required column, or no files for a required table, fails the run naming the
+      table, the location and the column. An absent optional table is an empty relation. -#}
+{% macro read_raw_table(table_name) -%}
+    {{- return(adapter.dispatch('read_raw_table', 'segmart')(table_name)) -}}
+{%- endmacro %}
+
+{% macro raw_table_location(table_name) -%}
+    {{- return(env_var('SEGMART_RAW_DIR', 'data/raw').rstrip('/') ~ '/' ~ table_name) -}}
+{%- endmacro %}
+
+{% macro duckdb__read_raw_table(table_name) -%}
+    {%- set columns = raw_contract(table_name) -%}
+    {%- if not execute -%}
+        select 1 as parse_time_placeholder
+    {%- else -%}
+        {%- set location = raw_table_location(table_name) -%}
+        {%- set escaped = location | replace("'", "''") -%}
+        {%- set listing = run_query(
+            "select file, case when lower(file) like '%.parquet' then 'parquet' else 'csv' end as file_format"
+            ~ " from glob('" ~ escaped ~ "/**/*.parquet')"
+            ~ " union all select file, 'csv' from glob('" ~ escaped ~ "/**/*.csv')"
+            ~ " union all select file, 'csv' from glob('" ~ escaped ~ "/**/*.csv.gz')"
+            ~ " order by file") -%}
+        {%- set files = {'parquet': [], 'csv': []} -%}
+        {%- for row in listing.rows -%}
+            {%- do files[row[1]].append(row[0] | replace("'", "''")) -%}
+        {%- endfor -%}
+        {%- set is_required_table = raw_table_is_required(table_name) -%}
+
+        {%- if files['parquet'] | length == 0 and files['csv'] | length == 0 -%}
+            {%- if is_required_table -%}
+                {{ exceptions.raise_compiler_error(
+                    "segmart raw contract: required table '" ~ table_name ~ "' has no files under "
+                    ~ location ~ "/ (looked for *.parquet, *.csv and *.csv.gz at any depth). "
+                    ~ "Set SEGMART_RAW_DIR to the folder that holds " ~ table_name ~ "/ or add the files.") }}
+            {%- endif -%}
+            {{ log("segmart: optional raw table '" ~ table_name ~ "' has no files under " ~ location ~ "/; it is read as empty.", info=true) }}
+            select
+            {%- for column in columns %}
+                cast(null as {{ dbt.type_string() }}) as {{ column.name }},
+            {%- endfor %}
+                cast(null as {{ dbt.type_string() }}) as _source_file
+            where 1 = 0
+        {%- else -%}
+            {%- set readers = [] -%}
+            {%- for file_format in ['parquet', 'csv'] if files[file_format] | length > 0 -%}
+                {%- set file_list = "['" ~ files[file_format] | join("', '") ~ "']" -%}
+                {%- if file_format == 'parquet' -%}
+                    {%- set reader = "read_parquet(" ~ file_list ~ ", union_by_name = true, filename = true)" -%}
+                {%- else -%}
+                    {%- set reader = "read_csv(" ~ file_list ~ ", header = true, all_varchar = true, union_by_name = true, filename = true)" -%}
+                {%- endif -%}
+                {%- set described = run_query("describe select * from " ~ reader) -%}
+                {%- set present = described.columns[0].values() | map('lower') | list -%}
+                {%- for column in columns if column.required and column.name not in present -%}
+                    {{ exceptions.raise_compiler_error(
+                        "segmart raw contract: required column '" ~ column.name ~ "' is missing from raw table '"
+                        ~ table_name ~ "' in the " ~ file_format ~ " files under " ~ location ~ "/ (first file: "
+                        ~ files[file_format][0] ~ "). Columns found: " ~ present | join(', ')) }}
+                {%- endfor -%}
+                {%- set select_list = [] -%}
+                {%- for column in columns -%}
+                    {%- if column.name in present -%}
+                        {%- do select_list.append("cast(" ~ adapter.quote(column.name) ~ " as " ~ dbt.type_string() ~ ") as " ~ column.name) -%}
+                    {%- else -%}
+                        {%- do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as " ~ column.name) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+                {%- do select_list.append("cast(filename as " ~ dbt.type_string() ~ ") as _source_file") -%}
+                {%- do readers.append("select " ~ select_list | join(", ") ~ " from " ~ reader) -%}
+            {%- endfor -%}
+            {{ readers | join("\nunion all\n") }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}

@@ -1,0 +1,32 @@
+{#- The reference date and the cut-offs derived from it. Every time-relative model uses
+    these, so a whole build can be replayed for any past date with --vars '{as_of_date: ...}'. -#}
+
+{% macro as_of_date_literal() -%}
+    {%- set configured = var('as_of_date', none) -%}
+    {%- if configured is none or configured | string | trim in ('', 'none', 'None', 'null') -%}
+        {{- return(run_started_at.strftime('%Y-%m-%d')) -}}
+    {%- endif -%}
+    {%- set text = configured | string | trim -%}
+    {%- if modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) is none -%}
+        {{ exceptions.raise_compiler_error("var as_of_date must be a date written YYYY-MM-DD, got '" ~ text ~ "'") }}
+    {%- endif -%}
+    {{- return(text) -}}
+{%- endmacro %}
+
+{#- The as_of_date as a SQL date. -#}
+{% macro as_of_date() -%}
+    cast('{{ as_of_date_literal() }}' as date)
+{%- endmacro %}
+
+{#- The first instant after as_of_date: rows at or after it are "later" (deferred). -#}
+{% macro as_of_cutoff_at() -%}
+    {%- set day = modules.datetime.datetime.strptime(as_of_date_literal(), '%Y-%m-%d') -%}
+    cast('{{ (day + modules.datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- Timestamps after this instant are impossible (the wall clock at run start plus a tolerance)
+    and are quarantined. run_started_at keeps every model of one run on the same clock. -#}
+{% macro wall_clock_limit_at() -%}
+    {%- set limit = run_started_at + modules.datetime.timedelta(hours=var('future_tolerance_hours') | int) -%}
+    cast('{{ limit.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}

@@ -1,0 +1,68 @@
+-- Every raw email event, typed, validated and given one row_status.
+with
+
+raw_email_events as (
+    select * from {{ source('raw', 'email_events') }}
+),
+
+vocabulary as (
+    select * from {{ ref('vocabulary_map') }}
+),
+
+typed as (
+    select
+        {{ contract_typed_columns('email_events', 'raw_email_events') }},
+        {{ contract_rejections('email_events', 'raw_email_events') }} as contract_rejections,
+        {{ contract_raw_values('email_events', 'raw_email_events') }} as raw_values,
+        raw_email_events._source_file
+    from raw_email_events
+),
+
+normalised as (
+    select
+        typed.*,
+        lower(typed.email) as email_normalised,
+        event_type_map.value as event_type_normalised
+    from typed
+    left join vocabulary as event_type_map
+        on event_type_map.domain = 'email_event_type' and event_type_map.raw_value = lower(typed.event_type)
+),
+
+checked as (
+    select
+        *,
+        {{ join_reasons([
+            'contract_rejections',
+            "case when occurred_at > " ~ wall_clock_limit_at() ~ " then 'future_occurred_at' end",
+            "case when event_type is not null and event_type_normalised is null then 'invalid_event_type' end",
+            "case when customer_id is null and email is null then 'missing_recipient' end",
+        ]) }} as quarantine_reasons
+    from normalised
+),
+
+with_status as (
+    {{ deduplicated_row_status('checked', 'event_id', deferred_when='occurred_at >= ' ~ as_of_cutoff_at()) }}
+),
+
+final as (
+    select
+        -- ids
+        event_id,
+        customer_id,
+        email_normalised as email,
+        campaign_id,
+        -- attributes
+        event_type_normalised as event_type,
+        -- timestamps
+        occurred_at,
+        -- row status
+        row_status,
+        duplicate_kind,
+        quarantine_reasons,
+        cast(null as {{ dbt.type_string() }}) as nullified_values,
+        raw_values,
+        _source_file as source_file
+    from with_status
+)
+
+select * from final

@@ -1,0 +1,75 @@
+-- Every raw order line, typed, validated against the contract and its order, converted into
+-- the reporting currency at its order's rate, and given one row_status.
+with
+
+raw_order_items as (
+    select * from {{ source('raw', 'order_items') }}
+),
+
+orders as (
+    select * from {{ ref('base_shop__orders') }}
+),
+
+parent_orders as (
+    {{ order_parent_status('orders') }}
+),
+
+typed as (
+    select
+        {{ contract_typed_columns('order_items', 'raw_order_items') }},
+        {{ contract_rejections('order_items', 'raw_order_items') }} as contract_rejections,
+        {{ contract_raw_values('order_items', 'raw_order_items') }} as raw_values,
+        raw_order_items._source_file
+    from raw_order_items
+),
+
+resolved as (
+    select
+        typed.*,
+        parent_orders.parent_status as order_row_status,
+        parent_orders.rate_to_reporting
+    from typed
+    left join parent_orders
+        on typed.order_id = parent_orders.order_id
+),
+
+checked as (
+    select
+        *,
+        {{ join_reasons([
+            'contract_rejections',
+            "case when quantity < 0 then 'negative_quantity' end",
+            "case when unit_price < 0 then 'negative_unit_price' end",
+            "case when order_row_status = 'quarantined' then 'order_quarantined' end",
+            "case when order_id is not null and order_row_status is null then 'unknown_order' end",
+        ]) }} as quarantine_reasons
+    from resolved
+),
+
+with_status as (
+    {{ deduplicated_row_status('checked', 'order_item_id', deferred_when="order_row_status = 'deferred'") }}
+),
+
+final as (
+    select
+        -- ids
+        order_item_id,
+        order_id,
+        product_id,
+        -- quantities and amounts in the order currency
+        quantity,
+        unit_price,
+        discount_amount,
+        -- conversion into the reporting currency
+        rate_to_reporting,
+        -- row status
+        row_status,
+        duplicate_kind,
+        quarantine_reasons,
+        cast(null as {{ dbt.type_string() }}) as nullified_values,
+        raw_values,
+        _source_file as source_file
+    from with_status
+)
+
+select * from final
