@@ -106,7 +106,7 @@ def build_catalog(rng: np.random.Generator, timeline: Timeline, n_products: int)
 def _tier_members(launch: np.ndarray, price_cents: np.ndarray, low_stock: np.ndarray) -> dict[int, np.ndarray]:
     """Product indices of each tier, ordered by launch time."""
     by_launch = np.argsort(launch, kind="stable")
-    cheap = price_cents <= np.quantile(price_cents, 0.3)
+    cheap = price_cents <= np.quantile(price_cents, 0.25)
     premium = price_cents >= np.quantile(price_cents, 0.8)
     return {
         TIER_ALL: by_launch,

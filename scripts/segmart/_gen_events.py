@@ -62,6 +62,8 @@ UTM_TAGS: tuple[tuple[str, str, str], ...] = (
     ("newsletter", "email", "weekly_newsletter"), ("affiliate", "affiliate", "partner_network"),
     ("tiktok", "paid_social", "trend_drop"),
 )
+# Referrer (index into REFERRERS) that goes with each UTM tag's source.
+UTM_REFERRER = (1, 1, 3, 4, 6, 0, 0)
 NEWSLETTER_UTM = 4
 UTM_SHARE = 0.3
 ANONYMOUS_ONLY_SHARE = 0.3
@@ -366,14 +368,14 @@ def web_events_table(rng: np.random.Generator, seed: int, timeline: Timeline, po
     page = page_codes(rng, event_type, position, events["product"]) + np.where(is_app, len(paths), 0)
 
     first_event = position == 0
-    referrer_pick = draw_from(rng, REFERRERS, n_sessions)[session]
-    no_referrer = ~first_event | is_app | (referrer_pick == 0)
     newsletter_fan = (customer >= 0) & (population.persona[np.maximum(customer, 0)]
                                         == PERSONA_ID["newsletter_reader"])
     from_newsletter = newsletter_fan & (rng.random(n_sessions)[session] < 0.5)
     utm_pick = np.where(from_newsletter, NEWSLETTER_UTM, rng.integers(0, len(UTM_TAGS), n_sessions)[session])
     tagged = first_event & (from_newsletter | (rng.random(n_sessions)[session] < UTM_SHARE))
     utm = [dictionary_column([tag[part] for tag in UTM_TAGS], utm_pick, ~tagged) for part in range(3)]
+    referrer_pick = np.where(tagged, np.array(UTM_REFERRER)[utm_pick], draw_from(rng, REFERRERS, n_sessions)[session])
+    no_referrer = ~first_event | is_app | (referrer_pick == 0)
     order = sessions["order"][session]
 
     return pa.table({

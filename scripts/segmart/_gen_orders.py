@@ -69,7 +69,7 @@ CANCELLED_SHARE = 0.03
 REFUNDED_SHARE = 0.018
 FREE_SHIPPING_CENTS = 5_000
 SHIPPING_CENTS = 499
-TENURE_DAYS_FOR_BASE_COUNT = 548
+TENURE_DAYS_FOR_BASE_COUNT = 470
 
 
 @dataclass
@@ -110,6 +110,8 @@ def order_streams(rng: np.random.Generator, timeline: Timeline, population: Popu
     scale = np.clip(tenure_days / TENURE_DAYS_FOR_BASE_COUNT, 0.1, 1.6)
     count = np.maximum(low[persona], np.round(drawn * scale)).astype(np.int64)
     count = np.minimum(count, (tenure_days / 3).astype(np.int64) + 1)
+    unscaled = persona_is(persona, "late_churner", "reactivated") | (low[persona] == high[persona])
+    count = np.where(unscaled, drawn, count)  # fixed windows or exact counts (one-timers)
 
     regular = persona_is(persona, "loyal_repeater", "thrifty")
     gap_low, gap_high = persona_range("cadence_days")
@@ -128,8 +130,6 @@ def order_streams(rng: np.random.Generator, timeline: Timeline, population: Popu
     window("cart_abandoner", np.full(n, timeline.days_ago(35)))
     window("new_big_basket", created + 3 * DAY)
     window("new_small_basket", created + 3 * DAY)
-    fixed = persona_is(persona, "late_churner", "reactivated")
-    count = np.where(fixed, drawn, count)
     browser = persona == PERSONA_ID["indecisive_browser"]
     count = np.where(browser, (rng.random(n) < 0.2).astype(np.int64), count)
     count = np.where(stop > start, count, 0)
@@ -264,7 +264,7 @@ def order_items(rng: np.random.Generator, catalog: Catalog, persona: np.ndarray,
     basket = np.array([BASKET_TIERS.index(p) for p in persona_column("basket")])[item_persona]
     tier_of_basket = np.array([TIER_ALL, TIER_CHEAP, TIER_PREMIUM, TIER_TRENDY])[basket]
     roll = rng.random(order.size)
-    keep_basket = np.where(tier_of_basket == TIER_TRENDY, 0.8, 0.85)
+    keep_basket = np.select([tier_of_basket == TIER_TRENDY, tier_of_basket == TIER_CHEAP], [0.8, 0.95], 0.85)
     tier = np.where(tier_of_basket == TIER_ALL,
                     np.select([roll < 0.05, roll < 0.15], [TIER_PREMIUM, TIER_CHEAP], TIER_ALL),
                     np.where(roll < keep_basket, tier_of_basket, TIER_ALL))

@@ -177,7 +177,7 @@ def customers_table(rng: np.random.Generator, timeline: Timeline, population: Po
     updated = population.created + rng.integers(0, 120, n)
     batch = (population.created // (365 * DAY)).astype(np.int32)
 
-    revised = np.flatnonzero((population.created < timeline.days_ago(31)) & (rng.random(n) < 0.05))
+    revised = np.flatnonzero((population.created < timeline.days_ago(31)) & (rng.random(n) < 0.055))
     revision = {name: column[revised] if isinstance(column, np.ndarray) else [column[i] for i in revised]
                 for name, column in profile.items()}
     moved = rng.random(revised.size) < 0.6

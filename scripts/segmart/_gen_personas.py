@@ -23,7 +23,7 @@ class Persona:
     orders: tuple[int, int] = (0, 0)  # orders over a typical (18-month) tenure
     cadence_days: tuple[int, int] = (0, 0)  # regular buyers (loyal, thrifty): days between orders
     basket: str = "all"  # product tier: all, cheap, premium, trendy
-    extra_items: float = 1.5  # Poisson mean of items beyond the first
+    extra_items: float = 1.7  # Poisson mean of items beyond the first
     max_quantity: int = 3
     coupon_rate: float = 0.08
     item_discount_rate: float = 0.1
@@ -37,7 +37,7 @@ class Persona:
 
 
 PERSONAS: tuple[Persona, ...] = (
-    Persona("loyal_repeater", 0.10, (240, HISTORY), cadence_days=(10, 32), browse_sessions=(4, 12),
+    Persona("loyal_repeater", 0.10, (240, HISTORY), cadence_days=(9, 30), browse_sessions=(4, 12),
             subscribe_rate=0.75, open_rate=0.35, click_rate=0.15),
     Persona("one_timer", 0.11, (0, HISTORY), orders=(1, 1), extra_items=1.3, browse_sessions=(1, 4),
             subscribe_rate=0.5, open_rate=0.15, click_rate=0.08),
@@ -60,7 +60,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona("late_churner", 0.06, (700, HISTORY), orders=(3, 10), browse_sessions=(2, 6),
             open_rate=0.1, click_rate=0.05),
     Persona("reactivated", 0.04, (650, HISTORY), orders=(3, 8), browse_sessions=(3, 8), open_rate=0.25),
-    Persona("thrifty", 0.06, (240, HISTORY), cadence_days=(20, 45), basket="cheap", extra_items=0.3,
+    Persona("thrifty", 0.06, (240, HISTORY), cadence_days=(20, 45), basket="cheap", extra_items=0.4,
             max_quantity=2, coupon_rate=0.25, return_rate=0.02, browse_sessions=(3, 8)),
     Persona("wishlist_user", 0.05, (30, HISTORY), orders=(3, 12), browse_sessions=(4, 10)),
     Persona("regular", 0.09, (0, HISTORY), orders=(3, 25)),

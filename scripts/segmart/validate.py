@@ -1,0 +1,305 @@
+"""Great-expectations validation of the built warehouse.
+
+Each check is a `Suite`: a SQL query over the warehouse (read through DuckDB into pandas, because
+great-expectations 1.24 cannot validate DuckDB through its SQL data source) and the expectations its
+rows must meet. Suites are built from the warehouse's own configuration tables (the vocabulary seed
+now; the segment registry as the catalog grows), so a rule changed in configuration changes the check.
+
+Results are appended to data_quality.validation_results in the warehouse and written as
+target/reports/validation.{json,html}. Exit code 0 when every expectation passed, 1 otherwise,
+2 when the warehouse cannot be read.
+
+    python -m segmart.validate [--quiet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html
+import json
+import logging
+import sys
+import uuid
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import duckdb
+import pandas as pd
+
+from segmart.config import dbt_vars
+from segmart.warehouse import connect, reports_dir
+
+RESULTS_TABLE = "data_quality.validation_results"
+
+
+@dataclass
+class Suite:
+    """A named query and the expectations every row of its result must meet."""
+
+    name: str
+    query: str
+    expectations: list[Any] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """One expectation's result, flattened for the results table and the report."""
+
+    suite: str
+    expectation: str
+    column: str | None
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    unexpected_examples: list[str]
+    arguments: dict[str, Any]
+
+
+# --- suite builders ------------------------------------------------------------------------
+
+def vocabulary(connection: duckdb.DuckDBPyConnection, domain: str) -> list[str]:
+    """The standard values of one vocabulary_map domain, as the staging models map to them."""
+    rows = connection.execute(
+        "select distinct value from reference.vocabulary_map where domain = ? order by value", [domain]
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def foundation_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
+    """Checks on staging and data-quality marts: the rows every later model trusts."""
+    import great_expectations as gx
+
+    expect = gx.expectations
+    unmapped = dbt_vars()["unmapped_vocabulary_value"]
+    return [
+        Suite(
+            "staged_customers",
+            "select customer_id, created_at, gender, customer_type, country_code from staging.stg_shop__customers",
+            [
+                expect.ExpectColumnValuesToNotBeNull(column="customer_id"),
+                expect.ExpectColumnValuesToBeUnique(column="customer_id"),
+                expect.ExpectColumnValuesToNotBeNull(column="created_at"),
+                expect.ExpectColumnValuesToBeInSet(column="gender", value_set=vocabulary(connection, "gender")),
+                expect.ExpectColumnValuesToBeInSet(
+                    column="customer_type", value_set=sorted({*vocabulary(connection, "customer_type"), unmapped})
+                ),
+                expect.ExpectColumnValueLengthsToEqual(column="country_code", value=2),
+            ],
+        ),
+        Suite(
+            "staged_orders",
+            "select order_id, order_status, currency_code, total_amount_reporting, rate_to_reporting, ordered_at"
+            " from staging.stg_shop__orders",
+            [
+                expect.ExpectColumnValuesToNotBeNull(column="order_id"),
+                expect.ExpectColumnValuesToBeUnique(column="order_id"),
+                expect.ExpectColumnValuesToBeInSet(column="order_status", value_set=vocabulary(connection, "order_status")),
+                expect.ExpectColumnValuesToMatchRegex(column="currency_code", regex=r"^[A-Z]{3}$"),
+                expect.ExpectColumnValuesToBeBetween(column="total_amount_reporting", min_value=0),
+                expect.ExpectColumnValuesToBeBetween(column="rate_to_reporting", min_value=0, strict_min=True),
+                expect.ExpectColumnValuesToNotBeNull(column="ordered_at"),
+            ],
+        ),
+        Suite(
+            "staged_order_items",
+            "select order_item_id, quantity, unit_price from staging.stg_shop__order_items",
+            [
+                expect.ExpectColumnValuesToNotBeNull(column="order_item_id"),
+                expect.ExpectColumnValuesToBeBetween(column="quantity", min_value=0),
+                expect.ExpectColumnValuesToBeBetween(column="unit_price", min_value=0),
+            ],
+        ),
+        Suite(
+            "staged_returns",
+            "select return_id, refund_amount from staging.stg_shop__returns",
+            [
+                expect.ExpectColumnValuesToNotBeNull(column="return_id"),
+                expect.ExpectColumnValuesToBeBetween(column="refund_amount", min_value=0),
+            ],
+        ),
+        Suite(
+            "staged_web_events",
+            "select event_type, anonymous_id is not null or customer_id is not null as has_visitor_id"
+            " from staging.stg_shop__web_events",
+            [
+                expect.ExpectColumnValuesToBeInSet(column="event_type", value_set=vocabulary(connection, "web_event_type")),
+                expect.ExpectColumnValuesToBeInSet(column="has_visitor_id", value_set=[True]),
+            ],
+        ),
+        Suite(
+            "staged_email_events",
+            "select event_type, customer_id is not null or email is not null as has_recipient"
+            " from staging.stg_shop__email_events",
+            [
+                expect.ExpectColumnValuesToBeInSet(
+                    column="event_type", value_set=vocabulary(connection, "email_event_type")
+                ),
+                expect.ExpectColumnValuesToBeInSet(column="has_recipient", value_set=[True]),
+            ],
+        ),
+        Suite(
+            "source_reconciliation",
+            "select source_table, is_balanced, raw_rows - staged_rows - quarantined_rows - duplicate_rows"
+            " - deferred_rows as unexplained_rows from data_quality.source_reconciliation",
+            [
+                expect.ExpectTableRowCountToBeBetween(min_value=1),
+                expect.ExpectColumnValuesToBeInSet(column="is_balanced", value_set=[True]),
+                expect.ExpectColumnValuesToBeBetween(column="unexplained_rows", min_value=0, max_value=0),
+            ],
+        ),
+        Suite(
+            "quarantined_rows",
+            "select source_table, quarantine_action, reasons, raw_values from data_quality.quarantined_rows",
+            [
+                expect.ExpectColumnValuesToNotBeNull(column="reasons"),
+                expect.ExpectColumnValuesToNotBeNull(column="raw_values"),
+                expect.ExpectColumnValuesToBeInSet(column="quarantine_action", value_set=["rejected", "value_nulled"]),
+            ],
+        ),
+    ]
+
+
+# Later issues register more builders here (segments, predictions); each returns suites.
+SUITE_BUILDERS: list[Callable[[duckdb.DuckDBPyConnection], list[Suite]]] = [foundation_suites]
+
+
+# --- running -------------------------------------------------------------------------------
+
+def _quiet_great_expectations() -> None:
+    warnings.filterwarnings("ignore", module="great_expectations")
+    logging.getLogger("great_expectations").setLevel(logging.ERROR)
+
+
+def run_suites(suites: list[Suite], load: Callable[[str], pd.DataFrame]) -> list[Outcome]:
+    """Validate each suite's query result with great-expectations; one Outcome per expectation."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    _quiet_great_expectations()
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    datasource = context.data_sources.add_pandas("segmart_warehouse")
+    outcomes: list[Outcome] = []
+    for suite in suites:
+        frame = load(suite.query)
+        batch_definition = datasource.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("all")
+        expectation_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
+        for expectation in suite.expectations:
+            expectation_suite.add_expectation(expectation)
+        result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+            expectation_suite, result_format="SUMMARY"
+        )
+        for item in result.results:
+            config = item.expectation_config
+            details = item.result or {}
+            arguments = {k: v for k, v in config.kwargs.items() if k not in ("column", "batch_id")}
+            outcomes.append(
+                Outcome(
+                    suite=suite.name,
+                    expectation=config.type,
+                    column=config.kwargs.get("column"),
+                    success=bool(item.success),
+                    element_count=details.get("element_count"),
+                    unexpected_count=details.get("unexpected_count"),
+                    unexpected_examples=[str(v) for v in (details.get("partial_unexpected_list") or [])[:5]],
+                    arguments=arguments,
+                )
+            )
+    return outcomes
+
+
+# --- reporting -----------------------------------------------------------------------------
+
+def save_results(connection: duckdb.DuckDBPyConnection, outcomes: list[Outcome], run_id: str, run_at: dt.datetime) -> None:
+    """Append the outcomes to data_quality.validation_results (created on first use)."""
+    connection.execute("create schema if not exists data_quality")
+    connection.execute(
+        f"""create table if not exists {RESULTS_TABLE} (
+            run_id varchar, validated_at timestamp, suite varchar, expectation varchar, column_name varchar,
+            success boolean, element_count bigint, unexpected_count bigint, unexpected_examples varchar,
+            arguments varchar)"""
+    )
+    rows = [
+        (
+            run_id, run_at, o.suite, o.expectation, o.column, o.success, o.element_count, o.unexpected_count,
+            json.dumps(o.unexpected_examples), json.dumps(o.arguments, default=str),
+        )
+        for o in outcomes
+    ]
+    connection.executemany(f"insert into {RESULTS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def render_html(outcomes: list[Outcome], run_id: str, run_at: dt.datetime) -> str:
+    """A self-contained page: one row per expectation, failures first."""
+    failed = sum(not o.success for o in outcomes)
+    rows = []
+    for o in sorted(outcomes, key=lambda o: (o.success, o.suite)):
+        status = "pass" if o.success else "FAIL"
+        rows.append(
+            "<tr class='{cls}'><td>{status}</td><td>{suite}</td><td>{exp}</td><td>{col}</td><td>{args}</td>"
+            "<td>{n}</td><td>{bad}</td><td>{examples}</td></tr>".format(
+                cls="pass" if o.success else "fail",
+                status=status,
+                suite=html.escape(o.suite),
+                exp=html.escape(o.expectation),
+                col=html.escape(o.column or ""),
+                args=html.escape(json.dumps(o.arguments, default=str))[:300],
+                n="" if o.element_count is None else o.element_count,
+                bad="" if o.unexpected_count is None else o.unexpected_count,
+                examples=html.escape(", ".join(o.unexpected_examples)),
+            )
+        )
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>segmart validation {run_id}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 2em; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
+td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }}
+tr.fail {{ background: #fde2e2; }} tr.pass td:first-child {{ color: #1a7f37; }}
+</style></head><body>
+<h1>segmart validation</h1>
+<p>Run {run_id} at {run_at.isoformat(timespec="seconds")} UTC: {len(outcomes) - failed} of {len(outcomes)}
+expectations passed, {failed} failed.</p>
+<table><tr><th>status</th><th>suite</th><th>expectation</th><th>column</th><th>arguments</th>
+<th>rows</th><th>unexpected</th><th>examples</th></tr>
+{''.join(rows)}
+</table></body></html>
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Validate the built warehouse with great-expectations.")
+    parser.add_argument("--quiet", action="store_true", help="print only failures and the final line")
+    args = parser.parse_args(argv)
+    try:
+        connection = connect(read_only=False)
+    except (FileNotFoundError, duckdb.Error) as error:
+        print(f"segmart validate: cannot open the warehouse: {error}", file=sys.stderr)
+        return 2
+    run_id = uuid.uuid4().hex[:12]
+    run_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with connection:
+        suites = [suite for build in SUITE_BUILDERS for suite in build(connection)]
+        outcomes = run_suites(suites, lambda query: connection.execute(query).df())
+        save_results(connection, outcomes, run_id, run_at)
+    out = reports_dir()
+    (out / "validation.json").write_text(
+        json.dumps({"run_id": run_id, "validated_at": run_at.isoformat(), "outcomes": [o.__dict__ for o in outcomes]},
+                   indent=2, default=str)
+    )
+    (out / "validation.html").write_text(render_html(outcomes, run_id, run_at))
+    failed = [o for o in outcomes if not o.success]
+    for o in outcomes:
+        if not o.success or not args.quiet:
+            mark = "ok  " if o.success else "FAIL"
+            detail = "" if o.success else f" ({o.unexpected_count} unexpected, e.g. {', '.join(o.unexpected_examples)})"
+            print(f"{mark} {o.suite}: {o.expectation}{' on ' + o.column if o.column else ''}{detail}")
+    print(f"validation: {len(outcomes) - len(failed)} passed, {len(failed)} failed "
+          f"({len(suites)} suites); report: {out / 'validation.html'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,53 @@
+"""Shared fixtures: run dbt in its own process against a raw folder and a warehouse file of the test's own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).with_name("dbt")
+
+
+@dataclass
+class DbtResult:
+    returncode: int
+    output: str
+
+
+def run_dbt(args: list[str], raw_dir: Path, db_path: Path, target_path: Path, as_of: str = "2026-10-31") -> DbtResult:
+    """One dbt invocation in a subprocess (dbt's runner is not safe to reuse within one process)."""
+    env = {
+        **os.environ,
+        "SEGMART_RAW_DIR": str(raw_dir),
+        "SEGMART_DB": str(db_path),
+        "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    command = [str(DBT), *args, "--vars", f"{{as_of_date: '{as_of}'}}", "--target-path", str(target_path),
+               "--log-path", str(target_path / "logs")]
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900)
+    return DbtResult(completed.returncode, completed.stdout + completed.stderr)
+
+
+@pytest.fixture
+def dbt_runner(tmp_path):
+    """run(args, raw_dir) -> DbtResult, plus query(sql) on the warehouse it built."""
+
+    class Runner:
+        db_path = tmp_path / "warehouse.duckdb"
+
+        def run(self, args: list[str], raw_dir: Path, as_of: str = "2026-10-31") -> DbtResult:
+            return run_dbt(args, raw_dir, self.db_path, tmp_path / "target", as_of)
+
+        def query(self, sql: str) -> list[tuple]:
+            with duckdb.connect(str(self.db_path), read_only=True) as connection:
+                return connection.execute(sql).fetchall()
+
+    return Runner()

@@ -1,0 +1,137 @@
+"""The raw data contract at the edges: what a newcomer's own files may and may not look like."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from segmart import contract
+
+STAGING_ONLY = ["build", "--select", "path:seeds", "path:models/staging", "path:models/marts/data_quality",
+                "--exclude", "test_type:unit"]
+
+
+def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [",".join(header)] + [",".join(row) for row in rows]
+    path.write_text("\n".join(lines) + "\n")
+
+
+def minimal_shop(root: Path) -> Path:
+    """Two customers (CSV, ids with leading zeros, an unknown extra column), one order, one line."""
+    write_csv(
+        root / "customers" / "batch-1.csv",
+        ["customer_id", "email", "created_at", "loyalty_tier_from_another_system"],
+        [["00042", "Ann@Example.com", "2024-01-02T10:00:00Z", "gold"], ["00043", "bo@example.com", "2024-02-02", "x"]],
+    )
+    write_csv(
+        root / "orders" / "batch-1.csv",
+        ["order_id", "customer_id", "ordered_at", "status", "currency", "total_amount"],
+        [["0001", "00042", "2024-03-01T12:00:00+01:00", "delivered", "USD", "20.00"]],
+    )
+    write_csv(
+        root / "order_items" / "batch-1.csv",
+        ["order_item_id", "order_id", "quantity", "unit_price"],
+        [["0001-1", "0001", "2", "10.00"]],
+    )
+    return root
+
+
+def test_contract_generated_files_are_current():
+    assert contract.main(["--check"]) == 0, "run: python -m segmart.contract"
+
+
+def test_contract_lists_required_tables():
+    tables = contract.load_contract()
+    assert [name for name, table in tables.items() if table.required] == ["customers", "orders", "order_items"]
+    assert tables["orders"].columns[0].name == "order_id" and tables["orders"].columns[0].required
+
+
+def test_minimal_shop_builds_with_absent_optional_tables(tmp_path, dbt_runner):
+    raw = minimal_shop(tmp_path / "raw")
+    result = dbt_runner.run(STAGING_ONLY, raw)
+    assert result.returncode == 0, result.output
+    assert "optional raw table 'web_events' has no files" in result.output
+    assert dbt_runner.query("select customer_id from staging.stg_shop__customers order by 1") == [("00042",), ("00043",)]
+    assert dbt_runner.query("select count(*) from staging.stg_shop__web_events") == [(0,)]
+    assert dbt_runner.query("select ordered_at::varchar, total_amount_reporting from staging.stg_shop__orders") == [
+        ("2024-03-01 11:00:00", 20)
+    ]
+    assert dbt_runner.query("select bool_and(is_balanced) from data_quality.source_reconciliation") == [(True,)]
+
+
+def test_missing_required_table_fails_naming_table_and_location(tmp_path, dbt_runner):
+    raw = minimal_shop(tmp_path / "raw")
+    for file in (raw / "order_items").iterdir():
+        file.unlink()
+    result = dbt_runner.run(STAGING_ONLY, raw)
+    assert result.returncode != 0
+    assert "required table 'order_items' has no files under" in result.output
+    assert str(raw / "order_items") in result.output
+
+
+def test_missing_required_column_fails_naming_table_column_and_location(tmp_path, dbt_runner):
+    raw = minimal_shop(tmp_path / "raw")
+    write_csv(raw / "orders" / "batch-1.csv", ["order_id", "customer_id", "ordered_at", "status", "currency"],
+              [["0001", "00042", "2024-03-01", "delivered", "USD"]])
+    result = dbt_runner.run(STAGING_ONLY, raw)
+    assert result.returncode != 0
+    assert "required column 'total_amount' is missing from raw table 'orders'" in result.output
+    assert str(raw / "orders") in result.output
+
+
+def test_foreign_parquet_meeting_the_contract_builds_unchanged(tmp_path, dbt_runner):
+    """Someone else's Parquet: native types, zoned timestamps, other column order, extra columns, two batches."""
+    raw = tmp_path / "raw"
+    (raw / "customers").mkdir(parents=True)
+    (raw / "orders" / "year=2024").mkdir(parents=True)
+    (raw / "order_items").mkdir(parents=True)
+    pq.write_table(
+        pa.table({
+            "created_at": pa.array([pa.scalar(1704189600000000, pa.timestamp("us", tz="UTC")).value] * 2,
+                                   pa.timestamp("us", tz="UTC")),
+            "customer_id": ["A1", "A2"],
+            "household_income": [55000.5, None],
+            "accepts_marketing": [True, False],
+            "crm_score": [0.3, 0.9],
+        }),
+        raw / "customers" / "part-0.parquet",
+    )
+    orders = pa.table({
+        "order_id": ["X1", "X2"],
+        "customer_id": ["A1", "A2"],
+        "ordered_at": pa.array([1709290800000000, 1709377200000000], pa.timestamp("us")),
+        "status": ["Completed", "canceled"],
+        "currency": ["EUR", "USD"],
+        "total_amount": [10.0, 5.5],
+        "warehouse_code": ["W1", "W2"],
+    })
+    pq.write_table(orders.slice(0, 1), raw / "orders" / "year=2024" / "a.parquet")
+    pq.write_table(orders.slice(1, 1), raw / "orders" / "year=2024" / "b.parquet")
+    pq.write_table(
+        pa.table({"order_item_id": ["L1", "L2"], "order_id": ["X1", "X2"], "quantity": pa.array([1, 3], pa.int32()),
+                  "unit_price": [10.0, 1.5]}),
+        raw / "order_items" / "part-0.parquet",
+    )
+    result = dbt_runner.run(STAGING_ONLY, raw)
+    assert result.returncode == 0, result.output
+    assert dbt_runner.query("select order_id, order_status from staging.stg_shop__orders order by 1") == [
+        ("X1", "delivered"), ("X2", "cancelled")]
+    assert dbt_runner.query("select quantity from staging.stg_shop__order_items order by 1") == [(1,), (3,)]
+    assert dbt_runner.query("select count(*) from data_quality.quarantined_rows") == [(0,)]
+
+
+def test_rows_after_as_of_date_are_deferred_not_quarantined(tmp_path, dbt_runner):
+    raw = minimal_shop(tmp_path / "raw")
+    result = dbt_runner.run(STAGING_ONLY, raw, as_of="2024-02-01")
+    assert result.returncode == 0, result.output
+    counts = dict(
+        (row[0], row[1:]) for row in dbt_runner.query(
+            "select source_table, staged_rows, deferred_rows, quarantined_rows from data_quality.source_reconciliation")
+    )
+    assert counts["customers"] == (1, 1, 0)
+    assert counts["orders"] == (0, 1, 0)
+    assert counts["order_items"] == (0, 1, 0)
