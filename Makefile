@@ -18,13 +18,17 @@ DEMO_CUSTOMERS ?= 20000
 DEMO_END_DATE ?= 2026-10-31
 DEMO_RAW_DIR ?= data/raw
 DEMO_DB ?= warehouse/segmart.duckdb
+# Marts publish salted email hashes. The demo and the tests use this public salt; set your own secret
+# SEGMART_EMAIL_SALT for real data (dbt stops with an explanation when it is missing).
+DEMO_EMAIL_SALT ?= segmart-demo-salt-not-a-secret
+DEMO_ENV := SEGMART_RAW_DIR=$(DEMO_RAW_DIR) SEGMART_DB=$(DEMO_DB) SEGMART_EMAIL_SALT=$${SEGMART_EMAIL_SALT:-$(DEMO_EMAIL_SALT)}
 
 # The test build: small, with injected bad rows, in its own folders.
 TEST_CUSTOMERS ?= 1500
 TEST_END_DATE ?= 2026-10-31
 TEST_RAW_DIR ?= data/test_raw
 TEST_DB ?= warehouse/test.duckdb
-TEST_ENV := SEGMART_RAW_DIR=$(TEST_RAW_DIR) SEGMART_DB=$(TEST_DB)
+TEST_ENV := SEGMART_RAW_DIR=$(TEST_RAW_DIR) SEGMART_DB=$(TEST_DB) SEGMART_EMAIL_SALT=$(DEMO_EMAIL_SALT)
 TEST_VARS := '{as_of_date: $(TEST_END_DATE)}'
 
 .PHONY: help install demo test lint build-test validate-test pytest bench docs clean lock
@@ -57,9 +61,9 @@ demo: install
 	@mkdir -p $(dir $(DEMO_DB))
 	$(PY) -m segmart.generate --customers $(DEMO_CUSTOMERS) --seed 42 --end-date $(DEMO_END_DATE) \
 		--out $(DEMO_RAW_DIR) --inject-bad-rows
-	SEGMART_RAW_DIR=$(DEMO_RAW_DIR) SEGMART_DB=$(DEMO_DB) $(DBT) build --vars '{as_of_date: $(DEMO_END_DATE)}'
-	SEGMART_RAW_DIR=$(DEMO_RAW_DIR) SEGMART_DB=$(DEMO_DB) $(PY) -m segmart.validate
-	SEGMART_DB=$(DEMO_DB) $(PY) -m segmart.summary
+	$(DEMO_ENV) $(DBT) build --vars '{as_of_date: $(DEMO_END_DATE)}'
+	$(DEMO_ENV) $(PY) -m segmart.validate
+	$(DEMO_ENV) $(PY) -m segmart.summary
 
 test: install
 	@mkdir -p $(dir $(TEST_DB))
@@ -69,14 +73,14 @@ test: install
 	$(MAKE) --no-print-directory lint
 	$(TEST_ENV) $(DBT) build --vars $(TEST_VARS)
 	$(TEST_ENV) $(PY) -m segmart.validate
-	$(PY) -m pytest -q
+	$(TEST_ENV) SEGMART_TEST_RAW_DIR=$(TEST_RAW_DIR) SEGMART_TEST_DB=$(TEST_DB) $(PY) -m pytest -q
 
 # sqlfluff compiles models through dbt, so it needs raw files to read: run after generating.
 lint: install
 	$(TEST_ENV) $(SQLFLUFF) lint models macros analyses tests --processes 2
 
 bench: install
-	$(PY) -m segmart.bench --customers $${BENCH_CUSTOMERS:-100000}
+	SEGMART_EMAIL_SALT=$${SEGMART_EMAIL_SALT:-$(DEMO_EMAIL_SALT)} $(PY) -m segmart.bench --customers $${BENCH_CUSTOMERS:-100000}
 
 docs: install
 	$(DBT) docs generate --vars '{as_of_date: $(DEMO_END_DATE)}'

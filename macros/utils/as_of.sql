@@ -30,3 +30,14 @@
     {%- set limit = run_started_at + modules.datetime.timedelta(hours=var('future_tolerance_hours') | int) -%}
     cast('{{ limit.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
+
+{#- True when a timestamp falls in the `days` days that end with as_of_date (so "last 30 days" on
+    2026-10-31 is 2026-10-02 00:00 up to the end of 2026-10-31). One definition for every window. -#}
+{% macro within_last_days(timestamp_expression, days) -%}
+    ({{ timestamp_expression }} >= {{ dbt.dateadd('day', -1 * (days | int), as_of_cutoff_at()) }})
+{%- endmacro %}
+
+{#- Whole days from a date (or timestamp) to as_of_date. -#}
+{% macro days_before_as_of(date_expression) -%}
+    {{ dbt.datediff('cast(' ~ date_expression ~ ' as date)', as_of_date(), 'day') }}
+{%- endmacro %}

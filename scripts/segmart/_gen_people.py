@@ -18,7 +18,7 @@ from segmart._gen_common import (
     time_of_day,
     uniform_times,
 )
-from segmart._gen_personas import PERSONA_ID, PERSONAS, assign_personas, persona_column, persona_range
+from segmart._gen_personas import PERSONA_ID, assign_personas, persona_column, persona_range
 
 COUNTRY_SHARES = {"US": 0.58, "GB": 0.10, "CA": 0.07, "DE": 0.06, "FR": 0.05, "NL": 0.03, "ES": 0.03,
                   "IT": 0.03, "AU": 0.05}
@@ -290,8 +290,3 @@ def _place(country: str, pick: int, digits: int) -> tuple[str, str, str]:
         else:
             postal.append(ch)
     return region, city, "".join(postal)
-
-
-def customer_country_codes(population: Population) -> pa.Array:
-    """Upper-case country code per customer as a dictionary column."""
-    return dictionary_column(list(COUNTRIES), population.country)

@@ -15,49 +15,14 @@ import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
-# Mirrors models/staging/shop/_shop__sources.yml (tests/python/test_generate.py checks they agree).
+from segmart.contract import load_contract
+
+# The contract's one written form is models/staging/shop/_shop__sources.yml (read by segmart.contract).
+_CONTRACT_TABLES = load_contract()
 CONTRACT: dict[str, tuple[tuple[str, str], ...]] = {
-    "customers": (
-        ("customer_id", "string"), ("email", "string"), ("first_name", "string"), ("last_name", "string"),
-        ("created_at", "timestamp"), ("birth_date", "date"), ("gender", "string"), ("country_code", "string"),
-        ("region", "string"), ("city", "string"), ("postal_code", "string"), ("customer_type", "string"),
-        ("household_income", "number"), ("accepts_marketing", "boolean"), ("loyalty_member_since", "date"),
-        ("acquisition_channel", "string"), ("updated_at", "timestamp"),
-    ),
-    "products": (
-        ("product_id", "string"), ("product_name", "string"), ("category", "string"), ("product_line", "string"),
-        ("brand", "string"), ("list_price", "number"), ("currency", "string"), ("launched_at", "date"),
-        ("stock_quantity", "integer"), ("is_active", "boolean"), ("updated_at", "timestamp"),
-    ),
-    "orders": (
-        ("order_id", "string"), ("customer_id", "string"), ("email", "string"), ("ordered_at", "timestamp"),
-        ("status", "string"), ("currency", "string"), ("subtotal_amount", "number"), ("discount_amount", "number"),
-        ("shipping_amount", "number"), ("tax_amount", "number"), ("total_amount", "number"),
-        ("coupon_code", "string"), ("channel", "string"), ("device_type", "string"),
-        ("shipping_country_code", "string"), ("updated_at", "timestamp"),
-    ),
-    "order_items": (
-        ("order_item_id", "string"), ("order_id", "string"), ("product_id", "string"), ("quantity", "integer"),
-        ("unit_price", "number"), ("discount_amount", "number"),
-    ),
-    "returns": (
-        ("return_id", "string"), ("order_id", "string"), ("order_item_id", "string"), ("returned_at", "timestamp"),
-        ("quantity", "integer"), ("refund_amount", "number"), ("reason", "string"),
-    ),
-    "web_events": (
-        ("event_id", "string"), ("occurred_at", "timestamp"), ("event_type", "string"), ("anonymous_id", "string"),
-        ("customer_id", "string"), ("session_id", "string"), ("product_id", "string"), ("order_id", "string"),
-        ("page_url", "string"), ("referrer", "string"), ("utm_source", "string"), ("utm_medium", "string"),
-        ("utm_campaign", "string"), ("device_type", "string"), ("country_code", "string"),
-    ),
-    "email_events": (
-        ("event_id", "string"), ("customer_id", "string"), ("email", "string"), ("campaign_id", "string"),
-        ("event_type", "string"), ("occurred_at", "timestamp"),
-    ),
+    name: tuple((column.name, column.type) for column in table.columns) for name, table in _CONTRACT_TABLES.items()
 }
-TABLE_KEYS = {"customers": "customer_id", "products": "product_id", "orders": "order_id",
-              "order_items": "order_item_id", "returns": "return_id", "web_events": "event_id",
-              "email_events": "event_id"}
+TABLE_KEYS: dict[str, str] = {name: table.key for name, table in _CONTRACT_TABLES.items()}
 PARQUET_TYPES = {"string": pa.string(), "timestamp": pa.timestamp("us"), "date": pa.date32(),
                  "number": pa.float64(), "integer": pa.int64(), "boolean": pa.bool_()}
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S"

@@ -29,6 +29,7 @@ def run_dbt(args: list[str], raw_dir: Path, db_path: Path, target_path: Path, as
         "SEGMART_DB": str(db_path),
         "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        "SEGMART_EMAIL_SALT": os.environ.get("SEGMART_EMAIL_SALT", "pytest-salt"),
     }
     command = [str(DBT), *args, "--vars", f"{{as_of_date: '{as_of}'}}", "--target-path", str(target_path),
                "--log-path", str(target_path / "logs")]
@@ -51,3 +52,24 @@ def dbt_runner(tmp_path):
                 return connection.execute(sql).fetchall()
 
     return Runner()
+
+
+@pytest.fixture(scope="session")
+def built_test_warehouse(tmp_path_factory) -> tuple[Path, Path]:
+    """(raw_dir, warehouse) of a full build on generated data with injected bad rows.
+
+    `make test` builds it before pytest and passes SEGMART_TEST_RAW_DIR / SEGMART_TEST_DB; run alone,
+    pytest builds its own (about a minute)."""
+    raw_dir, db_path = os.environ.get("SEGMART_TEST_RAW_DIR"), os.environ.get("SEGMART_TEST_DB")
+    if raw_dir and db_path and Path(db_path).exists():
+        return Path(raw_dir), Path(db_path)
+    root = tmp_path_factory.mktemp("built")
+    raw, db = root / "raw", root / "warehouse.duckdb"
+    subprocess.run(
+        [sys.executable, "-m", "segmart.generate", "--customers", "800", "--seed", "11", "--end-date", "2026-10-31",
+         "--out", str(raw), "--inject-bad-rows", "--quiet"],
+        cwd=PROJECT_ROOT, check=True, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "scripts")},
+    )
+    result = run_dbt(["build", "--exclude", "test_type:unit"], raw, db, root / "target")
+    assert result.returncode == 0, result.output
+    return raw, db

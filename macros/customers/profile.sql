@@ -1,0 +1,50 @@
+{#- Label a number with the band it falls in, bands given by ascending exclusive upper bounds:
+    bounds [25, 35] -> 'under_25', '25-34', '35_plus'. Null stays null. -#}
+{% macro band_label(expression, upper_bounds) -%}
+    case
+        when {{ expression }} is null then null
+    {%- for bound in upper_bounds %}
+        {%- if loop.first %}
+        when {{ expression }} < {{ bound }} then 'under_{{ bound }}'
+        {%- else %}
+        when {{ expression }} < {{ bound }} then '{{ upper_bounds[loop.index0 - 1] }}-{{ bound - 1 }}'
+        {%- endif %}
+    {%- endfor %}
+        else '{{ upper_bounds[-1] }}_plus'
+    end
+{%- endmacro %}
+
+{#- Completed years between a birth date and as_of_date. -#}
+{% macro age_in_years(birth_date_expression) -%}
+    (
+        extract(year from {{ as_of_date() }}) - extract(year from {{ birth_date_expression }})
+        - case
+            when extract(month from {{ as_of_date() }}) * 100 + extract(day from {{ as_of_date() }})
+                < extract(month from {{ birth_date_expression }}) * 100 + extract(day from {{ birth_date_expression }})
+                then 1
+            else 0
+        end
+    )
+{%- endmacro %}
+
+{#- A salted SHA-256 of a normalised email, for joining audiences in activation tools without exposing
+    the address. The salt comes from env SEGMART_EMAIL_SALT; building a model that hashes without it
+    stops the run with an explanation (marts never fall back to raw or unsalted emails). -#}
+{% macro hashed_email(email_expression) -%}
+    {%- set salt = env_var('SEGMART_EMAIL_SALT', '') -%}
+    {%- if execute and salt | length == 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "SEGMART_EMAIL_SALT is not set. Marts publish a salted hash of each email instead of the address; "
+            ~ "set SEGMART_EMAIL_SALT to a secret string (keep it stable: changing it changes every hash), "
+            ~ "e.g. export SEGMART_EMAIL_SALT=$(openssl rand -hex 16).") }}
+    {%- endif -%}
+    {{ adapter.dispatch('sha256_hex', 'segmart')("'" ~ salt | replace("'", "''") ~ "' || " ~ email_expression) }}
+{%- endmacro %}
+
+{% macro default__sha256_hex(expression) -%}
+    sha2({{ expression }}, 256)
+{%- endmacro %}
+
+{% macro duckdb__sha256_hex(expression) -%}
+    sha256({{ expression }})
+{%- endmacro %}

@@ -1,0 +1,68 @@
+-- One row per staged order line with its product, its returns and whether it was a new-collection
+-- purchase (bought within var new_collection_window_days of the product's launch).
+with
+
+order_items as (
+    select * from {{ ref('stg_shop__order_items') }}
+),
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+products as (
+    select * from {{ ref('stg_shop__products') }}
+),
+
+returns as (
+    select * from {{ ref('stg_shop__returns') }}
+),
+
+returns_per_line as (
+    select
+        order_item_id,
+        cast(sum(coalesce(returned_quantity, 0)) as {{ dbt.type_bigint() }}) as returned_quantity,
+        sum(refund_amount_reporting) as refund_amount_reporting
+    from returns
+    where order_item_id is not null
+    group by order_item_id
+),
+
+final as (
+    select
+        -- ids
+        order_items.order_item_id,
+        order_items.order_id,
+        order_items.product_id,
+        -- product
+        products.category,
+        products.product_line,
+        products.brand,
+        products.launched_date,
+        products.launched_date is not null
+        and cast(orders.ordered_at as date) >= products.launched_date
+        and cast(orders.ordered_at as date)
+        < {{ dbt.dateadd('day', var('new_collection_window_days'), 'products.launched_date') }}
+            as is_new_collection,
+        -- quantities
+        order_items.quantity,
+        least(coalesce(returns_per_line.returned_quantity, 0), order_items.quantity) as returned_quantity,
+        -- amounts in the reporting currency
+        order_items.unit_price_reporting,
+        order_items.quantity * order_items.unit_price_reporting as gross_amount_reporting,
+        coalesce(order_items.discount_amount_reporting, 0) as line_discount_amount_reporting,
+        order_items.quantity * order_items.unit_price_reporting
+        - coalesce(order_items.discount_amount_reporting, 0) as net_amount_reporting,
+        coalesce(returns_per_line.refund_amount_reporting, 0) as refund_amount_reporting,
+        -- timestamps
+        orders.ordered_at
+    from order_items
+    inner join orders
+        on order_items.order_id = orders.order_id
+    left join products
+        on order_items.product_id = products.product_id
+    left join returns_per_line
+        on order_items.order_item_id = returns_per_line.order_item_id
+)
+
+select * from final

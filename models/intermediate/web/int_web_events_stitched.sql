@@ -1,0 +1,73 @@
+-- Every staged web event with the visitor it came from and the customer it is attributed to.
+-- visitor_id: the anonymous (device or cookie) id, or 'customer:' || customer_id when the event has none.
+-- customer_id: the event's own customer_id when it is a known customer; otherwise the customer the identity
+-- map links its anonymous id to, so events before the login that identified the device are attributed too;
+-- otherwise null (DECISIONLOG.md, "Web sessions, carts and wishlists").
+with
+
+web_events as (
+    select * from {{ ref('stg_shop__web_events') }}
+),
+
+identities as (
+    select * from {{ ref('int_identities_stitched') }}
+),
+
+known_customers as (
+    select identifier_value as customer_id
+    from identities
+    where identifier_type = 'customer_id'
+),
+
+linked_anonymous_ids as (
+    select
+        identifier_value as anonymous_id,
+        customer_id
+    from identities
+    where identifier_type = 'anonymous_id'
+),
+
+events_attributed as (
+    select
+        web_events.*,
+        known_customers.customer_id as known_customer_id,
+        linked_anonymous_ids.customer_id as linked_customer_id
+    from web_events
+    left join known_customers
+        on web_events.customer_id = known_customers.customer_id
+    left join linked_anonymous_ids
+        on web_events.anonymous_id = linked_anonymous_ids.anonymous_id
+),
+
+final as (
+    select
+        -- ids
+        event_id,
+        coalesce(anonymous_id, 'customer:' || customer_id) as visitor_id,
+        coalesce(known_customer_id, linked_customer_id) as customer_id,
+        anonymous_id,
+        customer_id as event_customer_id,
+        session_id,
+        product_id,
+        order_id,
+        -- attribution
+        case
+            when known_customer_id is not null then 'event_customer_id'
+            when linked_customer_id is not null then 'anonymous_id_link'
+            else 'unattributed'
+        end as attribution_rule,
+        -- attributes
+        event_type,
+        page_url,
+        referrer,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        device_type,
+        country_code,
+        -- timestamps
+        occurred_at
+    from events_attributed
+)
+
+select * from final

@@ -1,0 +1,42 @@
+-- One row per staged order, with its stitched customer and its amounts net of returns, for BI.
+with
+
+orders as (
+    select * from {{ ref('int_orders_net_of_returns') }}
+),
+
+final as (
+    select
+        order_id,
+        customer_id,
+        customer_match,
+        order_status,
+        is_purchase,
+        has_coupon,
+        has_discount,
+        coupon_code,
+        channel,
+        device_type,
+        shipping_country_code,
+        currency_code,
+        order_lines,
+        items_quantity,
+        items_returned_quantity,
+        new_collection_quantity,
+        returns,
+        merchandise_amount_reporting,
+        discount_total_reporting,
+        discount_rate,
+        refund_amount_reporting,
+        net_revenue_reporting,
+        new_collection_amount_reporting,
+        shipping_amount_reporting,
+        tax_amount_reporting,
+        total_amount_reporting,
+        ordered_at,
+        ordered_date,
+        last_returned_at
+    from orders
+)
+
+select * from final

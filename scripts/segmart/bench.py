@@ -1,0 +1,94 @@
+"""Benchmark: generate a shop of a given size, time a full `dbt build`, print per-model timings and peak memory.
+
+    python -m segmart.bench --customers 100000 [--seed 42] [--end-date 2026-10-31] [--skip-generate] [--top 15]
+
+Prints figures; it asserts nothing (a slow machine is not a failing test). Uses data/bench_raw and
+warehouse/bench.duckdb so it never touches the demo or the test warehouse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from segmart.warehouse import PROJECT_ROOT
+
+
+def dbt_command(subcommand: str, as_of_date: str, extra: list[str] | None = None) -> list[str]:
+    """The dbt argument list for one benchmarked invocation (pure, so it is unit-tested)."""
+    return [str(Path(sys.executable).with_name("dbt")), subcommand, "--vars", f"{{as_of_date: '{as_of_date}'}}",
+            *(extra or [])]
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+    """Run a command to completion; return (wall seconds, its exit code). Output streams through."""
+    started = time.perf_counter()
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
+    return time.perf_counter() - started, completed.returncode
+
+
+def model_timings(run_results: Path, top: int) -> list[tuple[str, str, float]]:
+    """(unique_id, status, seconds) of the slowest nodes in dbt's run_results.json."""
+    results = json.loads(run_results.read_text())["results"]
+    rows = [(r["unique_id"], r["status"], float(r["execution_time"])) for r in results]
+    return sorted(rows, key=lambda row: row[2], reverse=True)[:top]
+
+
+def peak_child_memory_mib() -> float:
+    """Peak resident memory of the largest child process so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--end-date", default="2026-10-31")
+    parser.add_argument("--raw-dir", default="data/bench_raw")
+    parser.add_argument("--db", default="warehouse/bench.duckdb")
+    parser.add_argument("--skip-generate", action="store_true", help="reuse the raw files already in --raw-dir")
+    parser.add_argument("--top", type=int, default=15, help="how many of the slowest nodes to list")
+    args = parser.parse_args(argv)
+
+    env = {**os.environ, "SEGMART_RAW_DIR": args.raw_dir, "SEGMART_DB": args.db,
+           "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles")}
+    db_path = PROJECT_ROOT / args.db
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    figures: list[tuple[str, str]] = [("customers", f"{args.customers:,}")]
+
+    if not args.skip_generate:
+        seconds, code = timed(
+            [sys.executable, "-m", "segmart.generate", "--customers", str(args.customers), "--seed", str(args.seed),
+             "--end-date", args.end_date, "--out", args.raw_dir, "--quiet"], env)
+        if code != 0:
+            print("bench: generation failed", file=sys.stderr)
+            return code
+        figures.append(("generate (s)", f"{seconds:.1f}"))
+        figures.append(("generate peak RSS (MiB)", f"{peak_child_memory_mib():,.0f}"))
+
+    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    seconds, code = timed(dbt_command("build", args.end_date), env)
+    figures.append(("dbt build, full (s)", f"{seconds:.1f}"))
+    figures.append(("peak RSS of any child (MiB)", f"{peak_child_memory_mib():,.0f}"))
+    figures.append(("dbt build exit code", str(code)))
+
+    print("\n== segmart benchmark ==")
+    for name, value in figures:
+        print(f"{name:<32} {value:>12}")
+    run_results = PROJECT_ROOT / "target" / "run_results.json"
+    if run_results.exists():
+        print(f"\nslowest {args.top} nodes of the full build")
+        for unique_id, status, seconds in model_timings(run_results, args.top):
+            print(f"  {seconds:8.2f}s  {status:<7} {unique_id}")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
