@@ -195,7 +195,7 @@ def checkout_sessions(rng: np.random.Generator, population: Population, book: Or
     orders = np.flatnonzero(np.isin(book.channel, [WEB, APP]))
     owner = book.owner[orders]
     on_app = book.channel[orders] == APP
-    extra_views = np.minimum(rng.poisson(0.5, orders.size), 3)
+    extra_views = np.minimum(rng.poisson(0.3, orders.size), 3)
     n = 1 + extra_views + 2 * book.item_count[orders] + 2
     registered = book.customer[orders] >= 0
     return _sessions(

@@ -69,7 +69,7 @@ CANCELLED_SHARE = 0.03
 REFUNDED_SHARE = 0.018
 FREE_SHIPPING_CENTS = 5_000
 SHIPPING_CENTS = 499
-TENURE_DAYS_FOR_BASE_COUNT = 470
+TENURE_DAYS_FOR_BASE_COUNT = 430
 
 
 @dataclass
@@ -388,6 +388,7 @@ def orders_table(rng: np.random.Generator, timeline: Timeline, book: OrderBook, 
     coupon = amounts["coupon"][rows]
 
     def amount(name: str) -> pa.Array:
+        """One header amount (cents) for every written row, as a double."""
         return cents_to_amount(amounts[name][rows])
 
     return pa.table({
@@ -431,7 +432,7 @@ def order_items_table(timeline: Timeline, book: OrderBook, items: dict[str, np.n
 
 def returns_table(rng: np.random.Generator, timeline: Timeline, book: OrderBook, items: dict[str, np.ndarray],
                   returns: dict[str, np.ndarray]) -> pa.Table:
-    """Returns in time order, batched per year of the return."""
+    """Returns in time order, batched per 12 months of the return."""
     chronological = np.argsort(returns["returned_at"], kind="stable")
     item = returns["item"][chronological]
     returned_at = returns["returned_at"][chronological]
@@ -447,6 +448,6 @@ def returns_table(rng: np.random.Generator, timeline: Timeline, book: OrderBook,
         "quantity": pa.array(returns["quantity"][chronological], type=pa.int64()),
         "refund_amount": cents_to_amount(returns["refund_cents"][chronological]),
         "reason": dictionary_column(list(RETURN_REASONS), reason),
-        "_batch": pa.array((returned_at // (365 * DAY)).astype(np.int32)),
+        "_batch": pa.array((timeline.month_index(returned_at) // 12).astype(np.int32)),
         "_tz": pa.array(np.zeros(n, dtype=np.int8)),
     })

@@ -171,30 +171,19 @@ def _ascii(name: str) -> str:
 
 
 def customers_table(rng: np.random.Generator, timeline: Timeline, population: Population) -> pa.Table:
-    """The ``customers`` raw table: one row per customer, plus a later version for ~5%."""
+    """The ``customers`` raw table: one row per customer, plus a later version for ~5%.
+
+    Batches are 12-month slices of registration time; the later versions come in one last batch.
+    """
     n = population.size
     profile = customer_profiles(rng, timeline, population)
-    updated = population.created + rng.integers(0, 120, n)
-    batch = (population.created // (365 * DAY)).astype(np.int32)
-
-    revised = np.flatnonzero((population.created < timeline.days_ago(31)) & (rng.random(n) < 0.055))
-    revision = {name: column[revised] if isinstance(column, np.ndarray) else [column[i] for i in revised]
-                for name, column in profile.items()}
-    moved = rng.random(revised.size) < 0.6
-    new_place = rng.integers(0, 1_000_000, revised.size)
-    for j in np.flatnonzero(moved):
-        country = COUNTRIES[population.country[revised[j]]]
-        region, city, postal = _place(country, int(new_place[j]), int(new_place[j] // 7))
-        revision["region"][j], revision["city"][j], revision["postal_code"][j] = region, city, postal
-    flipped = ~moved | (rng.random(revised.size) < 0.3)
-    revision["accepts_marketing"] = [_flip_flag(v) if f else v for v, f in zip(revision["accepts_marketing"], flipped)]
-    revision_updated = uniform_times(rng, population.created[revised] + 30 * DAY, np.full(revised.size, timeline.end))
-
+    revised, revision, revision_updated = customer_revisions(rng, timeline, population, profile)
     rows = np.concatenate([np.arange(n), revised])
     columns = {name: (np.concatenate([col, revision[name]]) if isinstance(col, np.ndarray) else col + revision[name])
                for name, col in profile.items()}
-    updated_all = np.concatenate([updated, revision_updated])
-    batch_all = np.concatenate([batch, np.full(revised.size, batch.max(initial=0) + 1, dtype=np.int32)])
+    updated_all = np.concatenate([population.created + rng.integers(0, 120, n), revision_updated])
+    batch = timeline.month_index(population.created) // 12
+    batch_all = np.concatenate([batch, np.full(revised.size, batch.max(initial=0) + 1)]).astype(np.int32)
     created = population.created[rows]
     return pa.table({
         "customer_id": population.customer_ids.take(pa.array(rows)),
@@ -217,6 +206,29 @@ def customers_table(rng: np.random.Generator, timeline: Timeline, population: Po
         "_batch": pa.array(batch_all, type=pa.int32()),
         "_tz": pa.array(draw_from(rng, TZ_STYLE_SHARES, rows.size).astype(np.int8)),
     })
+
+
+def customer_revisions(rng: np.random.Generator, timeline: Timeline, population: Population,
+                       profile: dict) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Second versions of ~5% of customers: moved city and/or flipped marketing consent.
+
+    Returns ``(customer indices, their revised profile columns, update times)``.
+    """
+    revised = np.flatnonzero((population.created < timeline.days_ago(31))
+                             & (rng.random(population.size) < 0.055))
+    revision = {name: column[revised] if isinstance(column, np.ndarray) else [column[i] for i in revised]
+                for name, column in profile.items()}
+    moved = rng.random(revised.size) < 0.6
+    new_place = rng.integers(0, 1_000_000, revised.size)
+    for j in np.flatnonzero(moved):
+        country = COUNTRIES[population.country[revised[j]]]
+        region, city, postal = _place(country, int(new_place[j]), int(new_place[j] // 7))
+        revision["region"][j], revision["city"][j], revision["postal_code"][j] = region, city, postal
+    flipped = ~moved | (rng.random(revised.size) < 0.3)
+    revision["accepts_marketing"] = [_flip_flag(v) if f else v
+                                     for v, f in zip(revision["accepts_marketing"], flipped)]
+    updated = uniform_times(rng, population.created[revised] + 30 * DAY, np.full(revised.size, timeline.end))
+    return revised, revision, updated
 
 
 def _flip_flag(value: str) -> str:

@@ -28,8 +28,8 @@ class Persona:
     coupon_rate: float = 0.08
     item_discount_rate: float = 0.1
     return_rate: float = 0.04  # share of delivered items returned
-    browse_sessions: tuple[int, int] = (2, 8)
-    browse_events: float = 3.0  # Poisson mean of events beyond the first two in a browse session
+    browse_sessions: tuple[int, int] = (2, 6)
+    browse_events: float = 2.5  # Poisson mean of events beyond the first two in a browse session
     subscribe_rate: float = 0.6
     campaign_rate: float = 0.3  # share of campaigns a subscriber is sent
     open_rate: float = 0.2
@@ -43,9 +43,9 @@ PERSONAS: tuple[Persona, ...] = (
             subscribe_rate=0.5, open_rate=0.15, click_rate=0.08),
     Persona("big_spender", 0.03, (30, HISTORY), orders=(3, 10), basket="premium", extra_items=3.5,
             max_quantity=4, return_rate=0.08, browse_sessions=(3, 8), open_rate=0.25, click_rate=0.15),
-    Persona("coupon_lover", 0.06, (30, HISTORY), orders=(5, 20), coupon_rate=0.85, item_discount_rate=0.3,
+    Persona("coupon_lover", 0.06, (30, HISTORY), orders=(6, 24), coupon_rate=0.85, item_discount_rate=0.3,
             browse_sessions=(3, 8), subscribe_rate=0.9, campaign_rate=0.5, open_rate=0.45, click_rate=0.25),
-    Persona("frequent_returner", 0.05, (30, HISTORY), orders=(5, 20), extra_items=2.0, return_rate=0.45,
+    Persona("frequent_returner", 0.05, (30, HISTORY), orders=(6, 24), extra_items=2.0, return_rate=0.45,
             browse_sessions=(3, 8)),
     Persona("cart_abandoner", 0.05, (60, HISTORY), orders=(0, 4), browse_sessions=(3, 8)),
     Persona("indecisive_browser", 0.05, (0, HISTORY), orders=(0, 1), browse_sessions=(20, 50),
@@ -63,7 +63,7 @@ PERSONAS: tuple[Persona, ...] = (
     Persona("thrifty", 0.06, (240, HISTORY), cadence_days=(20, 45), basket="cheap", extra_items=0.4,
             max_quantity=2, coupon_rate=0.25, return_rate=0.02, browse_sessions=(3, 8)),
     Persona("wishlist_user", 0.05, (30, HISTORY), orders=(3, 12), browse_sessions=(4, 10)),
-    Persona("regular", 0.09, (0, HISTORY), orders=(3, 25)),
+    Persona("regular", 0.09, (0, HISTORY), orders=(4, 30)),
     Persona("new_big_basket", 0.02, (1, 30), orders=(1, 1), basket="premium", extra_items=5.0,
             max_quantity=3, coupon_rate=0.0, return_rate=0.02, browse_sessions=(1, 3), open_rate=0.3),
     Persona("new_small_basket", 0.02, (1, 30), orders=(1, 1), basket="cheap", extra_items=0.0,

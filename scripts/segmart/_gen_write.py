@@ -70,6 +70,7 @@ def format_timestamps(column: pa.ChunkedArray, tz_style: pa.ChunkedArray) -> pa.
     seconds = column.cast(pa.timestamp("s"))
 
     def shifted(hours: int, suffix: str) -> pa.ChunkedArray:
+        """The same instants as local time at a fixed UTC offset, with the offset appended."""
         moved = pc.add(seconds, pa.scalar(hours * 3600, pa.duration("s")))
         return pc.binary_join_element_wise(pc.strftime(moved, format=TIMESTAMP_FORMAT), suffix, "")
 

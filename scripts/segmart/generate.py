@@ -85,7 +85,7 @@ def parse_args(argv: list[str] | None = None) -> GeneratorConfig:
     parser.add_argument("--inject-bad-rows", action="store_true", help="add rows that break the contract")
     parser.add_argument("--format", dest="file_format", choices=FORMATS, default="mixed",
                         help="mixed: customers/products and one orders batch as CSV, the rest Parquet")
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars (the summary is still printed)")
     args = parser.parse_args(argv)
     if args.customers < 100:
         parser.error("--customers must be at least 100")

@@ -26,11 +26,23 @@ subscription_changes as (
 engagement as (
     select
         customer_id,
-        cast(sum(case when event_type = 'send' and {{ within_last_days('occurred_at', 90) }} then 1 else 0 end) as {{ dbt.type_bigint() }})
+        cast(
+            sum(
+                case when event_type = 'send' and {{ within_last_days('occurred_at', 90) }} then 1 else 0 end
+            ) as {{ dbt.type_bigint() }}
+        )
             as email_sends_last_90_days,
-        cast(sum(case when event_type = 'open' and {{ within_last_days('occurred_at', 90) }} then 1 else 0 end) as {{ dbt.type_bigint() }})
+        cast(
+            sum(
+                case when event_type = 'open' and {{ within_last_days('occurred_at', 90) }} then 1 else 0 end
+            ) as {{ dbt.type_bigint() }}
+        )
             as email_opens_last_90_days,
-        cast(sum(case when event_type = 'click' and {{ within_last_days('occurred_at', 90) }} then 1 else 0 end) as {{ dbt.type_bigint() }})
+        cast(
+            sum(
+                case when event_type = 'click' and {{ within_last_days('occurred_at', 90) }} then 1 else 0 end
+            ) as {{ dbt.type_bigint() }}
+        )
             as email_clicks_last_90_days,
         count(distinct case
             when event_type = 'send' and {{ within_last_days('occurred_at', 90) }} then campaign_id

@@ -37,7 +37,7 @@ lines_per_order as (
 refunds_per_order as (
     select
         order_id,
-        count(*) as returns,
+        count(*) as return_count,
         sum(refund_amount_reporting) as refund_amount_reporting,
         max(returned_at) as last_returned_at
     from returns
@@ -76,7 +76,7 @@ amounts as (
         + coalesce(lines_per_order.line_discount_amount_reporting, 0) as discount_total_reporting,
         coalesce(lines_per_order.new_collection_amount_reporting, 0) as new_collection_amount_reporting,
         coalesce(lines_per_order.new_collection_quantity, 0) as new_collection_quantity,
-        coalesce(refunds_per_order.returns, 0) as returns,
+        coalesce(refunds_per_order.return_count, 0) as return_count,
         coalesce(refunds_per_order.refund_amount_reporting, 0) as recorded_refund_amount_reporting,
         refunds_per_order.last_returned_at
     from orders_with_customer
@@ -107,7 +107,7 @@ final as (
         items_quantity,
         items_returned_quantity,
         new_collection_quantity,
-        returns,
+        return_count,
         -- amounts in the reporting currency
         merchandise_amount_reporting,
         discount_total_reporting,
@@ -118,13 +118,13 @@ final as (
         end as discount_rate,
         -- a refunded order with no return rows is refunded in full
         case
-            when order_status = 'refunded' and returns = 0
+            when order_status = 'refunded' and return_count = 0
                 then merchandise_amount_reporting - discount_total_reporting
             else recorded_refund_amount_reporting
         end as refund_amount_reporting,
         case
             when not is_purchase then 0
-            when order_status = 'refunded' and returns = 0 then 0
+            when order_status = 'refunded' and return_count = 0 then 0
             else merchandise_amount_reporting - discount_total_reporting - recorded_refund_amount_reporting
         end as net_revenue_reporting,
         new_collection_amount_reporting,

@@ -4,6 +4,7 @@
 -- since the visitor's previous session-less event (a gap of exactly that long stays in the same session).
 -- The session's customer is the customer of its latest event that names a known customer itself (a login
 -- mid-session wins), else the customer its anonymous id is linked to, else null.
+{%- set unix_epoch_at = "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")" %}
 with
 
 web_events as (
@@ -162,7 +163,7 @@ final as (
             when sessions_aggregated.is_tracker_session then sessions_aggregated.session_group
             else
                 sessions_aggregated.visitor_id || ':' || cast(
-                    {{ dbt.datediff("cast('1970-01-01' as " ~ dbt.type_timestamp() ~ ")", 'sessions_aggregated.started_at', 'second') }}
+                    {{ dbt.datediff(unix_epoch_at, 'sessions_aggregated.started_at', 'second') }}
                     as {{ dbt.type_string() }}
                 )
         end as session_key,

@@ -56,7 +56,8 @@ final as (
         -- profile
         profiles.signed_up_at,
         profiles.signup_date,
-        {{ days_before_as_of('profiles.signup_date') }} as days_since_signup,
+        {{ days_before_as_of('profiles.signup_date') }}
+            as days_since_signup,
         profiles.age_years,
         {{ band_label('profiles.age_years', var('age_band_upper_bounds')) }} as age_band,
         cast(profiles.birthday_month as {{ dbt.type_int() }}) as birthday_month,
@@ -75,8 +76,10 @@ final as (
         cast(purchases.last_order_at as date) as last_order_date,
         coalesce(purchases.order_count, 0) as order_count,
         coalesce(purchases.distinct_purchase_days, 0) as distinct_purchase_days,
-        {{ days_before_as_of('purchases.last_order_at') }} as days_since_last_order,
-        {{ days_before_as_of('purchases.first_order_at') }} as tenure_days,
+        {{ days_before_as_of('purchases.last_order_at') }}
+            as days_since_last_order,
+        {{ days_before_as_of('purchases.first_order_at') }}
+            as tenure_days,
         coalesce(purchases.net_revenue_lifetime, 0) as net_revenue_lifetime,
         coalesce(purchases.net_revenue_last_30_days, 0) as net_revenue_last_30_days,
         coalesce(purchases.net_revenue_last_90_days, 0) as net_revenue_last_90_days,

@@ -23,7 +23,7 @@ final as (
         items_quantity,
         items_returned_quantity,
         new_collection_quantity,
-        returns,
+        return_count,
         merchandise_amount_reporting,
         discount_total_reporting,
         discount_rate,
