@@ -83,8 +83,8 @@ bench: install
 	SEGMART_EMAIL_SALT=$${SEGMART_EMAIL_SALT:-$(DEMO_EMAIL_SALT)} $(PY) -m segmart.bench --customers $${BENCH_CUSTOMERS:-100000}
 
 docs: install
-	$(DBT) docs generate --vars '{as_of_date: $(DEMO_END_DATE)}'
-	@echo "Browse with: $(DBT) docs serve --port 8080"
+	$(DEMO_ENV) $(DBT) docs generate --vars '{as_of_date: $(DEMO_END_DATE)}'
+	@echo "Browse with: DBT_PROFILES_DIR=profiles $(DBT) docs serve --port 8080"
 
 clean:
 	rm -rf target logs warehouse data/raw data/test_raw

@@ -2,8 +2,11 @@
 -- An event with a tracker session_id belongs to that tracker session (the tracker's id wins). Events without one
 -- are sessionised per visitor: a new session starts when more than var('session_inactivity_minutes') have passed
 -- since the visitor's previous session-less event (a gap of exactly that long stays in the same session).
--- The session's customer is the customer of its latest event that names a known customer itself (a login
--- mid-session wins), else the customer its anonymous id is linked to, else null.
+-- The session's customer is the customer its events name themselves (the greatest id if they name several),
+-- else the customer the identity map links its device to, else null.
+-- Both kinds of session are numbered in one pass: tracker events are partitioned by their session id (only their
+-- first event starts a session), the others by visitor. The windows carry narrow rows only; the first event's
+-- attributes are joined back by event id afterwards.
 {%- set unix_epoch_at = "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")" %}
 with
 
@@ -11,127 +14,76 @@ web_events as (
     select * from {{ ref('int_web_events_stitched') }}
 ),
 
-tracker_events as (
+-- A second, narrow import of the same model: DuckDB materialises a CTE that is read twice, with every column.
+first_event_attributes as (
     select
-        *,
-        true as is_tracker_session,
-        'tracker:' || session_id as session_group,
-        row_number() over (
-            partition by session_id
-            order by occurred_at asc nulls last, event_id asc nulls last
-        ) = 1 as is_first_event
-    from web_events
-    where session_id is not null
+        event_id,
+        visitor_id,
+        device_type,
+        page_url,
+        referrer,
+        utm_source,
+        utm_medium,
+        utm_campaign,
+        country_code
+    from {{ ref('int_web_events_stitched') }}
 ),
 
-untracked_events_with_previous as (
+events_scoped as (
+    select
+        event_id,
+        event_type,
+        occurred_at,
+        session_id is not null as is_tracker_session,
+        coalesce(session_id, visitor_id) as session_scope_id,
+        case when attribution_rule = 'event_customer_id' then customer_id end as named_customer_id,
+        case when attribution_rule = 'anonymous_id_link' then customer_id end as linked_customer_id
+    from web_events
+),
+
+events_with_previous as (
     select
         *,
         lag(occurred_at) over (
-            partition by visitor_id
+            partition by is_tracker_session, session_scope_id
             order by occurred_at asc nulls last, event_id asc nulls last
         ) as previous_occurred_at
-    from web_events
-    where session_id is null
+    from events_scoped
 ),
 
-untracked_session_starts_flagged as (
+session_starts_flagged as (
     select
         *,
         case
             when previous_occurred_at is null then 1
+            when is_tracker_session then 0
             when
                 occurred_at
                 > {{ dbt.dateadd('minute', var('session_inactivity_minutes'), 'previous_occurred_at') }}
                 then 1
             else 0
         end as session_start_flag
-    from untracked_events_with_previous
+    from events_with_previous
 ),
 
-untracked_events_sessionised as (
+events_sessionised as (
     select
         *,
-        false as is_tracker_session,
-        visitor_id || ':' || cast(
-            sum(session_start_flag) over (
-                partition by visitor_id
-                order by occurred_at asc nulls last, event_id asc nulls last
-                rows between unbounded preceding and current row
-            ) as {{ dbt.type_string() }}
-        ) as session_group,
-        session_start_flag = 1 as is_first_event
-    from untracked_session_starts_flagged
-),
-
-events_in_sessions as (
-    select
-        event_id,
-        visitor_id,
-        customer_id,
-        attribution_rule,
-        event_type,
-        page_url,
-        referrer,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        device_type,
-        country_code,
-        occurred_at,
-        is_tracker_session,
-        session_group,
-        is_first_event
-    from tracker_events
-    union all
-    select
-        event_id,
-        visitor_id,
-        customer_id,
-        attribution_rule,
-        event_type,
-        page_url,
-        referrer,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        device_type,
-        country_code,
-        occurred_at,
-        is_tracker_session,
-        session_group,
-        is_first_event
-    from untracked_events_sessionised
-),
-
-session_customers_ranked as (
-    select
-        session_group,
-        customer_id,
-        row_number() over (
-            partition by session_group
-            order by
-                case when attribution_rule = 'event_customer_id' then 0 else 1 end asc,
-                occurred_at desc nulls last,
-                event_id desc nulls last
-        ) as customer_rank
-    from events_in_sessions
-    where customer_id is not null
-),
-
-session_customers as (
-    select
-        session_group,
-        customer_id
-    from session_customers_ranked
-    where customer_rank = 1
+        sum(session_start_flag) over (
+            partition by is_tracker_session, session_scope_id
+            order by occurred_at asc nulls last, event_id asc nulls last
+            rows between unbounded preceding and current row
+        ) as session_number
+    from session_starts_flagged
 ),
 
 sessions_aggregated as (
     select
-        session_group,
         is_tracker_session,
-        max(case when is_first_event then visitor_id end) as visitor_id,
+        session_scope_id,
+        session_number,
+        max(case when session_start_flag = 1 then event_id end) as first_event_id,
+        coalesce(max(named_customer_id), max(linked_customer_id)) as customer_id,
         min(occurred_at) as started_at,
         max(occurred_at) as ended_at,
         count(*) as events,
@@ -142,34 +94,28 @@ sessions_aggregated as (
         count(case when event_type = 'begin_checkout' then 1 end) as checkouts_begun,
         count(case when event_type = 'purchase' then 1 end) as purchases,
         min(case when event_type = 'add_to_cart' then occurred_at end) as first_added_to_cart_at,
-        max(case when event_type = 'add_to_cart' then occurred_at end) as last_added_to_cart_at,
-        max(case when is_first_event then device_type end) as device_type,
-        max(case when is_first_event then page_url end) as landing_page_url,
-        max(case when is_first_event then referrer end) as referrer,
-        max(case when is_first_event then utm_source end) as utm_source,
-        max(case when is_first_event then utm_medium end) as utm_medium,
-        max(case when is_first_event then utm_campaign end) as utm_campaign,
-        max(case when is_first_event then country_code end) as country_code
-    from events_in_sessions
+        max(case when event_type = 'add_to_cart' then occurred_at end) as last_added_to_cart_at
+    from events_sessionised
     group by
-        session_group,
-        is_tracker_session
+        is_tracker_session,
+        session_scope_id,
+        session_number
 ),
 
 final as (
     select
         -- ids
         case
-            when sessions_aggregated.is_tracker_session then sessions_aggregated.session_group
+            when sessions_aggregated.is_tracker_session then 'tracker:' || sessions_aggregated.session_scope_id
             else
-                sessions_aggregated.visitor_id || ':' || cast(
+                first_event_attributes.visitor_id || ':' || cast(
                     {{ dbt.datediff(unix_epoch_at, 'sessions_aggregated.started_at', 'second') }}
                     as {{ dbt.type_string() }}
                 )
         end as session_key,
         sessions_aggregated.is_tracker_session,
-        sessions_aggregated.visitor_id,
-        session_customers.customer_id,
+        first_event_attributes.visitor_id,
+        sessions_aggregated.customer_id,
         -- timestamps
         sessions_aggregated.started_at,
         sessions_aggregated.ended_at,
@@ -187,16 +133,16 @@ final as (
         sessions_aggregated.first_added_to_cart_at,
         sessions_aggregated.last_added_to_cart_at,
         -- attributes of the first event
-        sessions_aggregated.device_type,
-        sessions_aggregated.landing_page_url,
-        sessions_aggregated.referrer,
-        sessions_aggregated.utm_source,
-        sessions_aggregated.utm_medium,
-        sessions_aggregated.utm_campaign,
-        sessions_aggregated.country_code
+        first_event_attributes.device_type,
+        first_event_attributes.page_url as landing_page_url,
+        first_event_attributes.referrer,
+        first_event_attributes.utm_source,
+        first_event_attributes.utm_medium,
+        first_event_attributes.utm_campaign,
+        first_event_attributes.country_code
     from sessions_aggregated
-    left join session_customers
-        on sessions_aggregated.session_group = session_customers.session_group
+    inner join first_event_attributes
+        on sessions_aggregated.first_event_id = first_event_attributes.event_id
 )
 
 select * from final
