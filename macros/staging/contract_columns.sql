@@ -16,12 +16,14 @@
     {%- elif logical_type == 'date' -%}
         {{ try_cast_to(text, 'date') }}
     {%- elif logical_type == 'number' -%}
-        {{ try_cast_to(text, dbt.type_numeric()) }}
+        {{ try_cast_to(text, type_contract_number()) }}
     {%- elif logical_type == 'integer' -%}
-        {#- '2.5' is not an integer: parse as a number, keep it only when it is whole. -#}
+        {#- '2.5' is not an integer (a plain cast would round it): text with a decimal point is kept
+            only when it is whole. -#}
         case
-            when {{ try_cast_to(text, dbt.type_numeric()) }} = floor({{ try_cast_to(text, dbt.type_numeric()) }})
-                then cast({{ try_cast_to(text, dbt.type_numeric()) }} as {{ dbt.type_bigint() }})
+            when strpos({{ text }}, '.') = 0 then {{ try_cast_to(text, dbt.type_bigint()) }}
+            when {{ try_cast_to(text, type_contract_number()) }} = floor({{ try_cast_to(text, type_contract_number()) }})
+                then cast({{ try_cast_to(text, type_contract_number()) }} as {{ dbt.type_bigint() }})
         end
     {%- elif logical_type == 'boolean' -%}
         case
@@ -42,31 +44,43 @@
     {{ try_cast_to(text, dbt.type_timestamp()) }}
 {%- endmacro %}
 
-{#- DuckDB: parse with the zone (the session zone, UTC, when none), then drop it. -#}
+{#- DuckDB: text with a zone (Z or an offset after the date) is parsed as timestamptz and shifted
+    to UTC; text without one is a plain timestamp (UTC by contract). Zoned parsing goes through ICU and
+    is several times slower, so it is used only where a zone is present. -#}
 {% macro duckdb__text_to_utc_timestamp(text) -%}
-    cast({{ try_cast_to(text, 'timestamptz') }} as timestamp)
+    case
+        when strpos(substr({{ text }}, 11), '+') > 0
+            or strpos(substr({{ text }}, 11), '-') > 0
+            or upper(right({{ text }}, 1)) = 'Z'
+            then cast({{ try_cast_to(text, 'timestamptz') }} as timestamp)
+        else {{ try_cast_to(text, 'timestamp') }}
+    end
 {%- endmacro %}
 
-{#- One typed column per contract column, named as in the contract. -#}
+{#- One typed column per contract column, named as in the contract, and for every non-text column its
+    trimmed text as <column>__text, so the checks below compare text and value without casting twice. -#}
 {% macro contract_typed_columns(table_name, source_alias) -%}
     {%- for column in raw_contract(table_name) %}
-    {{ cast_to_contract_type(source_alias ~ '.' ~ column.name, column.type) }} as {{ column.name }}
-    {%- if not loop.last %},{% endif %}
+    {{ cast_to_contract_type(source_alias ~ '.' ~ column.name, column.type) }} as {{ column.name }},
+    {%- if column.type != 'string' %}
+    {{ blank_to_null(source_alias ~ '.' ~ column.name) }} as {{ column.name }}__text,
+    {%- endif %}
     {%- endfor %}
 {%- endmacro %}
 
-{#- Reasons a row breaks the contract by itself: required values missing, and values that do not
-    parse where the contract says the row is rejected. One reason code per failed check. -#}
-{% macro contract_rejections(table_name, source_alias) -%}
+{#- Reasons a row breaks the contract by itself: required values missing, and values that do not parse
+    where the contract rejects the row. One reason code per failed check. Reads the output of
+    contract_typed_columns (unqualified column names). -#}
+{% macro contract_rejections(table_name) -%}
     {%- set checks = [] -%}
     {%- for column in raw_contract(table_name) -%}
-        {%- set raw_text = blank_to_null(source_alias ~ '.' ~ column.name) -%}
-        {%- set typed = cast_to_contract_type(source_alias ~ '.' ~ column.name, column.type) -%}
+        {%- set text = column.name if column.type == 'string' else column.name ~ '__text' -%}
         {%- if column.required -%}
-            {%- do checks.append("case when " ~ raw_text ~ " is null then 'missing_" ~ column.name ~ "' end") -%}
+            {%- do checks.append("case when " ~ text ~ " is null then 'missing_" ~ column.name ~ "' end") -%}
         {%- endif -%}
         {%- if column.type != 'string' and column.on_invalid == 'reject' -%}
-            {%- do checks.append("case when " ~ raw_text ~ " is not null and " ~ typed ~ " is null then 'invalid_" ~ column.name ~ "' end") -%}
+            {%- do checks.append("case when " ~ text ~ " is not null and " ~ column.name
+                ~ " is null then 'invalid_" ~ column.name ~ "' end") -%}
         {%- endif -%}
     {%- endfor -%}
     {{ join_reasons(checks) }}
@@ -74,17 +88,37 @@
 
 {#- Values that did not parse in columns the contract marks on_invalid: nullify. The row is kept,
     the value is null, and the quarantine lists the row with action 'value_nulled'. -#}
-{% macro contract_nullifications(table_name, source_alias) -%}
+{% macro contract_nullifications(table_name) -%}
     {%- set checks = [] -%}
     {%- for column in raw_contract(table_name) if column.on_invalid == 'nullify' -%}
-        {%- set raw_text = blank_to_null(source_alias ~ '.' ~ column.name) -%}
-        {%- set typed = cast_to_contract_type(source_alias ~ '.' ~ column.name, column.type) -%}
-        {%- do checks.append("case when " ~ raw_text ~ " is not null and " ~ typed ~ " is null then 'invalid_" ~ column.name ~ "' end") -%}
+        {%- do checks.append("case when " ~ column.name ~ "__text is not null and " ~ column.name
+            ~ " is null then 'invalid_" ~ column.name ~ "' end") -%}
     {%- endfor -%}
     {{ join_reasons(checks) }}
 {%- endmacro %}
 
-{#- The row's raw values as one JSON text, for the quarantine and for spotting exact replays. -#}
+{#- A hash of the row's raw values: equal rows have equal fingerprints. Base models keep it (8 bytes)
+    to spot exact replays cheaply; the quarantine uses it to find the raw values of its rows again. -#}
+{% macro contract_row_fingerprint(table_name, source_alias) -%}
+    {%- set expressions = [] -%}
+    {%- for column in raw_contract(table_name) -%}
+        {%- do expressions.append(source_alias ~ '.' ~ column.name) -%}
+    {%- endfor -%}
+    {{ adapter.dispatch('row_fingerprint', 'segmart')(expressions) }}
+{%- endmacro %}
+
+{% macro default__row_fingerprint(expressions) -%}
+    md5(concat_ws('|'
+    {%- for expression in expressions %}, coalesce({{ expression }}, '<null>'){% endfor -%}
+    ))
+{%- endmacro %}
+
+{#- DuckDB: its 64-bit hash of all values (nulls included), much cheaper than hashing a text. -#}
+{% macro duckdb__row_fingerprint(expressions) -%}
+    hash({{ expressions | join(', ') }})
+{%- endmacro %}
+
+{#- The row's raw values as one JSON text, for the quarantine. -#}
 {% macro contract_raw_values(table_name, source_alias) -%}
     {%- set pairs = [] -%}
     {%- for column in raw_contract(table_name) -%}

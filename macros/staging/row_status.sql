@@ -6,7 +6,7 @@
       staged       the one current version of the key, as of as_of_date.
     Version choice per key: the latest version written on or before as_of_date; when every version
     was written after it, the earliest; ties broken by the later file, then the row's content.
-    `input_relation` must have quarantine_reasons, raw_values and _source_file columns. -#}
+    `input_relation` must have quarantine_reasons, row_fingerprint and _source_file columns. -#}
 {% macro deduplicated_row_status(input_relation, key_column, version_column=none, deferred_when=none) -%}
     {%- set cutoff = as_of_cutoff_at() -%}
     {%- if version_column is none -%}
@@ -36,20 +36,48 @@
                 then 'superseded_version'
         end as duplicate_kind
     from (
+        -- Most keys have one valid row: they need no ranking. Ranking only the rows of keys that
+        -- repeat keeps the window functions off the bulk of the table (they sort every column).
+        select
+            single_rows.*,
+            1 as replay_rank,
+            1 as version_rank
+        from {{ input_relation }} as single_rows
+        left join (
+            select {{ key_column }} as repeated_key
+            from {{ input_relation }}
+            where quarantine_reasons is null
+            group by {{ key_column }}
+            having count(*) > 1
+        ) as repeated_keys
+            on single_rows.{{ key_column }} = repeated_keys.repeated_key
+        where single_rows.quarantine_reasons is not null or repeated_keys.repeated_key is null
+
+        union all
+
         select
             replays.*,
             row_number() over (
-                partition by replays.quarantine_reasons is null, replays.replay_rank = 1, replays.{{ key_column }}
-                order by {{ version_order }}replays._source_file desc nulls last, replays.raw_values desc nulls last
+                partition by replays.replay_rank = 1, replays.{{ key_column }}
+                order by {{ version_order }}replays._source_file desc nulls last, replays.row_fingerprint desc nulls last
             ) as version_rank
         from (
             select
                 input_rows.*,
                 row_number() over (
-                    partition by input_rows.quarantine_reasons is null, input_rows.{{ key_column }}, input_rows.raw_values
+                    partition by input_rows.{{ key_column }}, input_rows.row_fingerprint
                     order by input_rows._source_file asc nulls last
                 ) as replay_rank
             from {{ input_relation }} as input_rows
+            inner join (
+                select {{ key_column }} as repeated_key
+                from {{ input_relation }}
+                where quarantine_reasons is null
+                group by {{ key_column }}
+                having count(*) > 1
+            ) as repeated_keys
+                on input_rows.{{ key_column }} = repeated_keys.repeated_key
+            where input_rows.quarantine_reasons is null
         ) as replays
     ) as ranked
 {%- endmacro %}

@@ -11,3 +11,10 @@
 {% macro bigquery__type_double() -%}
     float64
 {%- endmacro %}
+
+{#- The type of contract `number` columns (amounts, incomes, rates): a 64-bit decimal with six places.
+    Wider decimals (dbt.type_numeric() is numeric(28,6) here) are 128-bit and over ten times slower to
+    parse, which matters at millions of rows. -#}
+{% macro type_contract_number() -%}
+    decimal(18, 6)
+{%- endmacro %}

@@ -1,5 +1,5 @@
 -- One row per customer with at least one attributed web event: sessions, views, carts and wishlist as of the end
--- of as_of_date. "Last N days" = the N days ending at the end of as_of_date (macro web_window_start_at); sessions
+-- of as_of_date. "Last N days" = the N days ending at the end of as_of_date (macro within_last_days); sessions
 -- count in the window they start in, abandoned carts in the window they were abandoned in. Event counts use each
 -- event's own attribution; session, cart and wishlist counts use the session's (or item's) customer.
 with
@@ -26,13 +26,13 @@ events_by_customer as (
         min(occurred_at) as first_seen_at,
         max(occurred_at) as last_seen_at,
         count(
-            case when event_type = 'product_view' and occurred_at >= {{ web_window_start_at(30) }} then 1 end
+            case when event_type = 'product_view' and {{ within_last_days('occurred_at', 30) }} then 1 end
         ) as product_views_last_30_days,
         count(
-            case when event_type = 'product_view' and occurred_at >= {{ web_window_start_at(90) }} then 1 end
+            case when event_type = 'product_view' and {{ within_last_days('occurred_at', 90) }} then 1 end
         ) as product_views_last_90_days,
         count(
-            case when event_type = 'add_to_cart' and occurred_at >= {{ web_window_start_at(30) }} then 1 end
+            case when event_type = 'add_to_cart' and {{ within_last_days('occurred_at', 30) }} then 1 end
         ) as adds_to_cart_last_30_days
     from web_events
     where customer_id is not null
@@ -43,8 +43,8 @@ sessions_by_customer as (
     select
         customer_id,
         count(*) as total_sessions,
-        count(case when started_at >= {{ web_window_start_at(30) }} then 1 end) as sessions_last_30_days,
-        count(case when started_at >= {{ web_window_start_at(90) }} then 1 end) as sessions_last_90_days
+        count(case when {{ within_last_days('started_at', 30) }} then 1 end) as sessions_last_30_days,
+        count(case when {{ within_last_days('started_at', 90) }} then 1 end) as sessions_last_90_days
     from sessions
     where customer_id is not null
     group by customer_id
@@ -78,7 +78,7 @@ carts_by_customer as (
     select
         customer_id,
         count(
-            case when is_abandoned and abandoned_at >= {{ web_window_start_at(30) }} then 1 end
+            case when is_abandoned and {{ within_last_days('abandoned_at', 30) }} then 1 end
         ) as abandoned_carts_last_30_days,
         max(abandoned_at) as last_abandoned_cart_at
     from carts

@@ -39,7 +39,7 @@ sessions_by_visitor as (
     select
         visitor_id,
         count(*) as sessions,
-        count(case when started_at >= {{ web_window_start_at(30) }} then 1 end) as sessions_last_30_days
+        count(case when {{ within_last_days('started_at', 30) }} then 1 end) as sessions_last_30_days
     from anonymous_sessions
     group by visitor_id
 ),
@@ -96,7 +96,7 @@ final as (
         anonymous_visitors.product_views,
         anonymous_visitors.adds_to_cart,
         coalesce(sessions_by_visitor.sessions, 0) > 1 as is_returning_visitor,
-        anonymous_visitors.last_seen_at >= {{ web_window_start_at(30) }} as is_recent_visitor,
+        {{ within_last_days('anonymous_visitors.last_seen_at', 30) }} as is_recent_visitor,
         -- attributes
         devices_ranked.device_type as primary_device_type,
         countries_ranked.country_code,

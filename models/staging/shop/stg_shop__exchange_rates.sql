@@ -16,8 +16,8 @@ seed_rates_in_reporting_currency as (
     select
         seed_rates.currency_code,
         seed_rates.rate_date,
-        cast(seed_rates.rate_to_usd as {{ dbt.type_numeric() }})
-        / cast(reporting.rate_to_usd as {{ dbt.type_numeric() }}) as rate_to_reporting,
+        cast(seed_rates.rate_to_usd as {{ type_double() }})
+        / cast(reporting.rate_to_usd as {{ type_double() }}) as rate_to_reporting,
         'seed' as rate_source
     from seed_rates
     inner join seed_rates as reporting
@@ -31,7 +31,7 @@ reporting_currency_identity as (
     select
         '{{ var("reporting_currency") }}' as currency_code,
         cast('1900-01-01' as date) as rate_date,
-        cast(1 as {{ dbt.type_numeric() }}) as rate_to_reporting,
+        cast(1 as {{ type_double() }}) as rate_to_reporting,
         'identity' as rate_source
 ),
 
@@ -39,7 +39,7 @@ all_rates as (
     select
         currency_code,
         rate_date,
-        rate_to_reporting,
+        cast(rate_to_reporting as {{ type_double() }}) as rate_to_reporting,
         'raw' as rate_source
     from raw_rates
     union all

@@ -11,10 +11,8 @@ vocabulary as (
 
 typed as (
     select
-        {{ contract_typed_columns('customers', 'raw_customers') }},
-        {{ contract_rejections('customers', 'raw_customers') }} as contract_rejections,
-        {{ contract_nullifications('customers', 'raw_customers') }} as contract_nullifications,
-        {{ contract_raw_values('customers', 'raw_customers') }} as raw_values,
+        {{ contract_typed_columns('customers', 'raw_customers') }}
+        {{ contract_row_fingerprint('customers', 'raw_customers') }} as row_fingerprint,
         raw_customers._source_file
     from raw_customers
 ),
@@ -37,11 +35,11 @@ checked as (
     select
         *,
         {{ join_reasons([
-            'contract_rejections',
+            contract_rejections('customers'),
             "case when created_at > " ~ wall_clock_limit_at() ~ " then 'future_created_at' end",
         ]) }} as quarantine_reasons,
         {{ join_reasons([
-            'contract_nullifications',
+            contract_nullifications('customers'),
             "case when country_code is not null and length(country_code) <> 2 then 'invalid_country_code' end",
         ]) }} as nullified_values
     from normalised
@@ -81,7 +79,7 @@ final as (
         duplicate_kind,
         quarantine_reasons,
         nullified_values,
-        raw_values,
+        row_fingerprint,
         _source_file as source_file
     from with_status
 )

@@ -11,9 +11,8 @@ vocabulary as (
 
 typed as (
     select
-        {{ contract_typed_columns('email_events', 'raw_email_events') }},
-        {{ contract_rejections('email_events', 'raw_email_events') }} as contract_rejections,
-        {{ contract_raw_values('email_events', 'raw_email_events') }} as raw_values,
+        {{ contract_typed_columns('email_events', 'raw_email_events') }}
+        {{ contract_row_fingerprint('email_events', 'raw_email_events') }} as row_fingerprint,
         raw_email_events._source_file
     from raw_email_events
 ),
@@ -32,7 +31,7 @@ checked as (
     select
         *,
         {{ join_reasons([
-            'contract_rejections',
+            contract_rejections('email_events'),
             "case when occurred_at > " ~ wall_clock_limit_at() ~ " then 'future_occurred_at' end",
             "case when event_type is not null and event_type_normalised is null then 'invalid_event_type' end",
             "case when customer_id is null and email is null then 'missing_recipient' end",
@@ -60,7 +59,7 @@ final as (
         duplicate_kind,
         quarantine_reasons,
         cast(null as {{ dbt.type_string() }}) as nullified_values,
-        raw_values,
+        row_fingerprint,
         _source_file as source_file
     from with_status
 )

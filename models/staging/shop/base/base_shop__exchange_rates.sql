@@ -7,9 +7,8 @@ raw_rates as (
 
 typed as (
     select
-        {{ contract_typed_columns('exchange_rates', 'raw_rates') }},
-        {{ contract_rejections('exchange_rates', 'raw_rates') }} as contract_rejections,
-        {{ contract_raw_values('exchange_rates', 'raw_rates') }} as raw_values,
+        {{ contract_typed_columns('exchange_rates', 'raw_rates') }}
+        {{ contract_row_fingerprint('exchange_rates', 'raw_rates') }} as row_fingerprint,
         raw_rates._source_file
     from raw_rates
 ),
@@ -19,7 +18,7 @@ checked as (
         *,
         upper(currency) || '|' || cast(rate_date as {{ dbt.type_string() }}) as rate_key,
         {{ join_reasons([
-            'contract_rejections',
+            contract_rejections('exchange_rates'),
             "case when currency is not null and length(currency) <> 3 then 'invalid_currency' end",
             "case when rate_to_reporting <= 0 then 'non_positive_rate' end",
         ]) }} as quarantine_reasons
@@ -44,7 +43,7 @@ final as (
         duplicate_kind,
         quarantine_reasons,
         cast(null as {{ dbt.type_string() }}) as nullified_values,
-        raw_values,
+        row_fingerprint,
         _source_file as source_file
     from with_status
 )

@@ -16,9 +16,8 @@ parent_orders as (
 
 typed as (
     select
-        {{ contract_typed_columns('order_items', 'raw_order_items') }},
-        {{ contract_rejections('order_items', 'raw_order_items') }} as contract_rejections,
-        {{ contract_raw_values('order_items', 'raw_order_items') }} as raw_values,
+        {{ contract_typed_columns('order_items', 'raw_order_items') }}
+        {{ contract_row_fingerprint('order_items', 'raw_order_items') }} as row_fingerprint,
         raw_order_items._source_file
     from raw_order_items
 ),
@@ -37,7 +36,7 @@ checked as (
     select
         *,
         {{ join_reasons([
-            'contract_rejections',
+            contract_rejections('order_items'),
             "case when quantity < 0 then 'negative_quantity' end",
             "case when unit_price < 0 then 'negative_unit_price' end",
             "case when order_row_status = 'quarantined' then 'order_quarantined' end",
@@ -67,7 +66,7 @@ final as (
         duplicate_kind,
         quarantine_reasons,
         cast(null as {{ dbt.type_string() }}) as nullified_values,
-        raw_values,
+        row_fingerprint,
         _source_file as source_file
     from with_status
 )

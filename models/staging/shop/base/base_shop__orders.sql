@@ -42,9 +42,8 @@ known_currencies as (
 
 typed as (
     select
-        {{ contract_typed_columns('orders', 'raw_orders') }},
-        {{ contract_rejections('orders', 'raw_orders') }} as contract_rejections,
-        {{ contract_raw_values('orders', 'raw_orders') }} as raw_values,
+        {{ contract_typed_columns('orders', 'raw_orders') }}
+        {{ contract_row_fingerprint('orders', 'raw_orders') }} as row_fingerprint,
         raw_orders._source_file
     from raw_orders
 ),
@@ -92,7 +91,7 @@ checked as (
     select
         *,
         {{ join_reasons([
-            'contract_rejections',
+            contract_rejections('orders'),
             "case when ordered_at > " ~ wall_clock_limit_at() ~ " then 'future_ordered_at' end",
             "case when status is not null and order_status is null then 'invalid_status' end",
             "case when currency is not null and not is_known_currency then 'unknown_currency' end",
@@ -143,7 +142,7 @@ final as (
         row_status in ('staged', 'deferred') and version_rank = 1 and replay_rank = 1 as is_current_version,
         quarantine_reasons,
         cast(null as {{ dbt.type_string() }}) as nullified_values,
-        raw_values,
+        row_fingerprint,
         _source_file as source_file
     from with_status
 )

@@ -12,10 +12,8 @@ exchange_rates as (
 
 typed as (
     select
-        {{ contract_typed_columns('products', 'raw_products') }},
-        {{ contract_rejections('products', 'raw_products') }} as contract_rejections,
-        {{ contract_nullifications('products', 'raw_products') }} as contract_nullifications,
-        {{ contract_raw_values('products', 'raw_products') }} as raw_values,
+        {{ contract_typed_columns('products', 'raw_products') }}
+        {{ contract_row_fingerprint('products', 'raw_products') }} as row_fingerprint,
         raw_products._source_file
     from raw_products
 ),
@@ -36,9 +34,9 @@ converted as (
 checked as (
     select
         *,
-        contract_rejections as quarantine_reasons,
+        {{ contract_rejections('products') }} as quarantine_reasons,
         {{ join_reasons([
-            'contract_nullifications',
+            contract_nullifications('products'),
             "case when list_price is not null and rate_to_reporting is null then 'unknown_currency' end",
             "case when stock_quantity < 0 then 'negative_stock_quantity' end",
         ]) }} as nullified_values
@@ -72,7 +70,7 @@ final as (
         duplicate_kind,
         quarantine_reasons,
         nullified_values,
-        raw_values,
+        row_fingerprint,
         _source_file as source_file
     from with_status
 )

@@ -28,9 +28,8 @@ known_order_items as (
 
 typed as (
     select
-        {{ contract_typed_columns('returns', 'raw_returns') }},
-        {{ contract_rejections('returns', 'raw_returns') }} as contract_rejections,
-        {{ contract_raw_values('returns', 'raw_returns') }} as raw_values,
+        {{ contract_typed_columns('returns', 'raw_returns') }}
+        {{ contract_row_fingerprint('returns', 'raw_returns') }} as row_fingerprint,
         raw_returns._source_file
     from raw_returns
 ),
@@ -54,7 +53,7 @@ checked as (
     select
         *,
         {{ join_reasons([
-            'contract_rejections',
+            contract_rejections('returns'),
             "case when returned_at > " ~ wall_clock_limit_at() ~ " then 'future_returned_at' end",
             "case when refund_amount < 0 then 'negative_refund_amount' end",
             "case when quantity < 0 then 'negative_quantity' end",
@@ -92,7 +91,7 @@ final as (
         duplicate_kind,
         quarantine_reasons,
         cast(null as {{ dbt.type_string() }}) as nullified_values,
-        raw_values,
+        row_fingerprint,
         _source_file as source_file
     from with_status
 )

@@ -11,9 +11,8 @@ vocabulary as (
 
 typed as (
     select
-        {{ contract_typed_columns('web_events', 'raw_web_events') }},
-        {{ contract_rejections('web_events', 'raw_web_events') }} as contract_rejections,
-        {{ contract_raw_values('web_events', 'raw_web_events') }} as raw_values,
+        {{ contract_typed_columns('web_events', 'raw_web_events') }}
+        {{ contract_row_fingerprint('web_events', 'raw_web_events') }} as row_fingerprint,
         raw_web_events._source_file
     from raw_web_events
 ),
@@ -34,7 +33,7 @@ checked as (
     select
         *,
         {{ join_reasons([
-            'contract_rejections',
+            contract_rejections('web_events'),
             "case when occurred_at > " ~ wall_clock_limit_at() ~ " then 'future_occurred_at' end",
             "case when event_type is not null and event_type_normalised is null then 'invalid_event_type' end",
             "case when anonymous_id is null and customer_id is null then 'missing_visitor_id' end",
@@ -71,7 +70,7 @@ final as (
         duplicate_kind,
         quarantine_reasons,
         cast(null as {{ dbt.type_string() }}) as nullified_values,
-        raw_values,
+        row_fingerprint,
         _source_file as source_file
     from with_status
 )
