@@ -11,7 +11,7 @@ import pytest
 from segmart import contract
 
 STAGING_ONLY = ["build", "--select", "path:seeds", "path:models/staging", "path:models/marts/data_quality",
-                "--exclude", "test_type:unit"]
+                "--exclude", "test_type:unit", "--indirect-selection", "cautious"]
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
