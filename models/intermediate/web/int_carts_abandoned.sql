@@ -17,11 +17,7 @@ web_events as (
 ),
 
 orders as (
-    select * from {{ ref('stg_shop__orders') }}
-),
-
-identities as (
-    select * from {{ ref('int_identities_stitched') }}
+    select * from {{ ref('int_orders_net_of_returns') }}
 ),
 
 carts as (
@@ -45,20 +41,13 @@ purchase_events as (
     where event_type = 'purchase'
 ),
 
+-- Orders already carry their stitched customer (by customer id, else by email).
 orders_attributed as (
     select
-        coalesce(by_customer_id.customer_id, by_email.customer_id) as customer_id,
-        orders.ordered_at
+        customer_id,
+        ordered_at
     from orders
-    left join identities as by_customer_id
-        on
-            by_customer_id.identifier_type = 'customer_id'
-            and orders.customer_id = by_customer_id.identifier_value
-    left join identities as by_email
-        on
-            by_email.identifier_type = 'email'
-            and orders.email = by_email.identifier_value
-    where orders.order_status != 'cancelled'
+    where is_purchase
 ),
 
 -- Carts sort before purchases at the same instant, so a purchase at the very moment of the last add counts.
