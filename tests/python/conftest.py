@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +22,8 @@ class DbtResult:
     output: str
 
 
-def run_dbt(args: list[str], raw_dir: Path, db_path: Path, target_path: Path, as_of: str = "2026-10-31") -> DbtResult:
+def run_dbt(args: list[str], raw_dir: Path, db_path: Path, target_path: Path, as_of: str = "2026-10-31",
+            extra_vars: dict[str, object] | None = None, env_overrides: dict[str, str] | None = None) -> DbtResult:
     """One dbt invocation in a subprocess (dbt's runner is not safe to reuse within one process)."""
     env = {
         **os.environ,
@@ -30,8 +32,10 @@ def run_dbt(args: list[str], raw_dir: Path, db_path: Path, target_path: Path, as
         "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "SEGMART_EMAIL_SALT": os.environ.get("SEGMART_EMAIL_SALT", "pytest-salt"),
+        **(env_overrides or {}),
     }
-    command = [str(DBT), *args, "--vars", f"{{as_of_date: '{as_of}'}}", "--target-path", str(target_path),
+    dbt_vars = {"as_of_date": as_of, **(extra_vars or {})}
+    command = [str(DBT), *args, "--vars", json.dumps(dbt_vars), "--target-path", str(target_path),
                "--log-path", str(target_path / "logs")]
     completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900)
     return DbtResult(completed.returncode, completed.stdout + completed.stderr)
@@ -44,8 +48,8 @@ def dbt_runner(tmp_path):
     class Runner:
         db_path = tmp_path / "warehouse.duckdb"
 
-        def run(self, args: list[str], raw_dir: Path, as_of: str = "2026-10-31") -> DbtResult:
-            return run_dbt(args, raw_dir, self.db_path, tmp_path / "target", as_of)
+        def run(self, args: list[str], raw_dir: Path, as_of: str = "2026-10-31", **options) -> DbtResult:
+            return run_dbt(args, raw_dir, self.db_path, tmp_path / "target", as_of, **options)
 
         def query(self, sql: str) -> list[tuple]:
             with duckdb.connect(str(self.db_path), read_only=True) as connection:

@@ -135,3 +135,23 @@ def test_rows_after_as_of_date_are_deferred_not_quarantined(tmp_path, dbt_runner
     assert counts["customers"] == (1, 1, 0)
     assert counts["orders"] == (0, 1, 0)
     assert counts["order_items"] == (0, 1, 0)
+
+
+def test_quarantined_share_above_threshold_warns_without_failing(tmp_path, dbt_runner):
+    raw = minimal_shop(tmp_path / "raw")
+    write_csv(raw / "orders" / "batch-2.csv", ["order_id", "customer_id", "ordered_at", "status", "currency", "total_amount"],
+              [["0002", "00042", "2024-03-02", "lost", "USD", "5"]])
+    result = dbt_runner.run(STAGING_ONLY, raw, extra_vars={"quarantine_warn_share": 0.1})
+    assert result.returncode == 0, result.output
+    assert "WARN" in result.output and "quarantined_share_below_warning_threshold" in result.output
+    assert dbt_runner.query(
+        "select quarantined_rows, raw_rows from data_quality.source_reconciliation where source_table = 'orders'"
+    ) == [(1, 2)]
+
+
+def test_marts_refuse_to_hash_emails_without_a_salt(tmp_path, dbt_runner):
+    raw = minimal_shop(tmp_path / "raw")
+    result = dbt_runner.run(["build", "--select", "+dim_customers", "--exclude", "test_type:unit"], raw,
+                            env_overrides={"SEGMART_EMAIL_SALT": ""})
+    assert result.returncode != 0
+    assert "SEGMART_EMAIL_SALT is not set" in result.output
