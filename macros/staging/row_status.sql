@@ -43,13 +43,7 @@
             1 as replay_rank,
             1 as version_rank
         from {{ input_relation }} as single_rows
-        left join (
-            select {{ key_column }} as repeated_key
-            from {{ input_relation }}
-            where quarantine_reasons is null
-            group by {{ key_column }}
-            having count(*) > 1
-        ) as repeated_keys
+        left join ({{ repeated_valid_keys(input_relation, key_column) }}) as repeated_keys
             on single_rows.{{ key_column }} = repeated_keys.repeated_key
         where single_rows.quarantine_reasons is not null or repeated_keys.repeated_key is null
 
@@ -69,15 +63,18 @@
                     order by input_rows._source_file asc nulls last
                 ) as replay_rank
             from {{ input_relation }} as input_rows
-            inner join (
-                select {{ key_column }} as repeated_key
-                from {{ input_relation }}
-                where quarantine_reasons is null
-                group by {{ key_column }}
-                having count(*) > 1
-            ) as repeated_keys
+            inner join ({{ repeated_valid_keys(input_relation, key_column) }}) as repeated_keys
                 on input_rows.{{ key_column }} = repeated_keys.repeated_key
             where input_rows.quarantine_reasons is null
         ) as replays
     ) as ranked
+{%- endmacro %}
+
+{#- The keys that more than one valid row carries: the only keys that need ranking. -#}
+{% macro repeated_valid_keys(input_relation, key_column) -%}
+    select {{ key_column }} as repeated_key
+    from {{ input_relation }}
+    where quarantine_reasons is null
+    group by {{ key_column }}
+    having count(*) > 1
 {%- endmacro %}
