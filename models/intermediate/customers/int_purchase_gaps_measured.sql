@@ -29,7 +29,7 @@ final as (
         customer_id,
         count(days_since_previous_purchase) as purchase_gaps,
         avg(cast(days_since_previous_purchase as {{ type_double() }})) as mean_days_between_orders,
-        percentile_cont(0.5) within group (order by days_since_previous_purchase)
+        {{ quantile_continuous('days_since_previous_purchase', 0.5) }}
             as median_days_between_orders,
         stddev_samp(cast(days_since_previous_purchase as {{ type_double() }})) as stddev_days_between_orders
     from gaps_between_purchase_days
