@@ -41,6 +41,8 @@ class Suite:
     name: str
     query: str
     expectations: list[Any] = field(default_factory=list)
+    # A suite may bring its rows already computed (a recomputation in pandas) instead of a query.
+    frame: pd.DataFrame | None = None
 
 
 @dataclass
@@ -161,8 +163,137 @@ def foundation_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
     ]
 
 
-# Later issues register more builders here (segments, predictions); each returns suites.
-SUITE_BUILDERS: list[Callable[[duckdb.DuckDBPyConnection], list[Suite]]] = [foundation_suites]
+def rfm_scores_recomputed(frame: pd.DataFrame, levels: int = 5) -> pd.DataFrame:
+    """R, F and M scores recomputed in pandas from dim_customers, independently of the SQL that assigned them.
+
+    Rule: over purchasers, score = 1 + floor(levels * (rank - 1) / n) with ties sharing their lowest rank;
+    recency ranks fewer days higher. `frame` has customer_id, order_count, days_since_last_order and
+    net_revenue_lifetime; the result adds expected_r_score, expected_f_score, expected_m_score (null for
+    customers without a purchase)."""
+    out = frame.copy()
+    purchasers = out["order_count"] > 0
+    n = int(purchasers.sum())
+    for column, source, ascending in (
+        ("expected_r_score", "days_since_last_order", False),
+        ("expected_f_score", "order_count", True),
+        ("expected_m_score", "net_revenue_lifetime", True),
+    ):
+        ranks = out.loc[purchasers, source].rank(method="min", ascending=ascending)
+        out[column] = pd.NA
+        if n:
+            out.loc[purchasers, column] = (1 + ((ranks - 1) * levels // n)).astype("int64")
+        out[column] = out[column].astype("Int64")
+    return out
+
+
+def rfm_segments_recomputed(scores: pd.DataFrame, segment_map: pd.DataFrame) -> pd.Series:
+    """The segment each customer should have under `segment_map` (rows of seed rfm_segment_maps for one map):
+    the matching row with the lowest precedence (then name); Prospects without scores; Unclassified otherwise."""
+    rows = segment_map.sort_values(["precedence", "segment"]).to_dict("records")
+
+    def segment_of(r, f, m):
+        if pd.isna(r):
+            return "Prospects"
+        for row in rows:
+            if row["r_min"] <= r <= row["r_max"] and row["f_min"] <= f <= row["f_max"] and row["m_min"] <= m <= row["m_max"]:
+                return row["segment"]
+        return "Unclassified"
+
+    return pd.Series(
+        [segment_of(r, f, m) for r, f, m in zip(scores["r_score"], scores["f_score"], scores["m_score"])],
+        index=scores.index,
+    )
+
+
+def lifecycle_cells_recomputed(frame: pd.DataFrame, active_max_days: int, churn_after_days: int,
+                               loyal_min_orders: int) -> pd.Series:
+    """Lifecycle cell from order count and days since the last order (or signup), with inclusive cut-offs."""
+    days = frame["days_since_last_order"].fillna(frame["days_since_signup"])
+    orders = frame["order_count"]
+    stage = pd.Series("signup", index=frame.index)
+    stage[orders == 1] = "one_timer"
+    stage[(orders >= 2) & (orders < loyal_min_orders)] = "repeat"
+    stage[orders >= loyal_min_orders] = "loyal"
+    status = pd.Series("churned", index=frame.index)
+    status[days <= churn_after_days] = "at_risk"
+    status[days <= active_max_days] = "active"
+    return stage + "_" + status
+
+
+def _relation_exists(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+    ).fetchone()[0] > 0
+
+
+def segment_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
+    """Every RFM and lifecycle assignment recomputed from dim_customers and the configuration in force
+    (the seed map named in the model, the published cut-offs) and compared, customer by customer."""
+    import great_expectations as gx
+
+    expect = gx.expectations
+    if not _relation_exists(connection, "intermediate", "int_customers_rfm_scored"):
+        return []
+    customers = connection.execute(
+        """select customer_id, order_count, days_since_last_order, days_since_signup, net_revenue_lifetime
+           from marts.dim_customers"""
+    ).df()
+    assigned = connection.execute(
+        "select customer_id, r_score, f_score, m_score, rfm_segment, rfm_map from intermediate.int_customers_rfm_scored"
+    ).df()
+    [map_name] = assigned["rfm_map"].dropna().unique().tolist() or [dbt_vars()["rfm_segment_map"]]
+    segment_map = connection.execute(
+        "select * from reference.rfm_segment_maps where map_name = ?", [map_name]
+    ).df()
+    rfm = rfm_scores_recomputed(customers).merge(assigned, on="customer_id", how="outer", indicator=True)
+    rfm["expected_rfm_segment"] = rfm_segments_recomputed(rfm, segment_map)
+    for score in ("r_score", "f_score", "m_score"):
+        rfm[score] = rfm[score].astype("Int64").astype(str)
+        rfm["expected_" + score] = rfm["expected_" + score].astype(str)
+    rfm["in_both"] = rfm["_merge"] == "both"
+
+    cutoffs = connection.execute("select active_max_days, churn_after_days from marts.lifecycle_cutoffs").fetchall()
+    lifecycle = customers.merge(
+        connection.execute("select customer_id, lifecycle_cell from intermediate.int_customers_lifecycle_staged").df(),
+        on="customer_id", how="left",
+    )
+    if len(cutoffs) == 1:
+        active_max_days, churn_after_days = cutoffs[0]
+        lifecycle["expected_lifecycle_cell"] = lifecycle_cells_recomputed(
+            lifecycle, active_max_days, churn_after_days, int(dbt_vars()["lifecycle_loyal_min_orders"]))
+    else:
+        lifecycle["expected_lifecycle_cell"] = None
+    cells = [f"{stage}_{status}" for stage in ("signup", "one_timer", "repeat", "loyal")
+             for status in ("active", "at_risk", "churned")]
+    return [
+        Suite(
+            "rfm_segments",
+            "rfm",
+            [
+                expect.ExpectColumnValuesToBeInSet(column="in_both", value_set=[True]),
+                expect.ExpectColumnPairValuesToBeEqual(column_A="r_score", column_B="expected_r_score"),
+                expect.ExpectColumnPairValuesToBeEqual(column_A="f_score", column_B="expected_f_score"),
+                expect.ExpectColumnPairValuesToBeEqual(column_A="m_score", column_B="expected_m_score"),
+                expect.ExpectColumnPairValuesToBeEqual(column_A="rfm_segment", column_B="expected_rfm_segment"),
+                expect.ExpectColumnValuesToBeInSet(
+                    column="rfm_segment", value_set=sorted(set(segment_map["segment"]) | {"Prospects"})),
+            ],
+            frame=rfm,
+        ),
+        Suite(
+            "lifecycle_cells",
+            "lifecycle",
+            [
+                expect.ExpectColumnPairValuesToBeEqual(column_A="lifecycle_cell", column_B="expected_lifecycle_cell"),
+                expect.ExpectColumnValuesToBeInSet(column="lifecycle_cell", value_set=cells),
+            ],
+            frame=lifecycle,
+        ),
+    ]
+
+
+# Later issues register more builders here (predictions); each returns suites.
+SUITE_BUILDERS: list[Callable[[duckdb.DuckDBPyConnection], list[Suite]]] = [foundation_suites, segment_suites]
 
 
 # --- running -------------------------------------------------------------------------------
@@ -183,7 +314,7 @@ def run_suites(suites: list[Suite], load: Callable[[str], pd.DataFrame]) -> list
     datasource = context.data_sources.add_pandas("segmart_warehouse")
     outcomes: list[Outcome] = []
     for suite in suites:
-        frame = load(suite.query)
+        frame = suite.frame if suite.frame is not None else load(suite.query)
         batch_definition = datasource.add_dataframe_asset(suite.name).add_batch_definition_whole_dataframe("all")
         expectation_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
         for expectation in suite.expectations:

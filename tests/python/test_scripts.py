@@ -72,3 +72,51 @@ def test_summary_prints_reconciliation(warehouse_copy, capsys):
     out = capsys.readouterr().out
     assert "balanced" in out and "NOT BALANCED" not in out
     assert "quarantined" in out
+
+
+def test_validation_fails_when_an_rfm_rule_changes_in_sql_only(warehouse_copy, capsys):
+    """Champions relabelled in SQL, with the seed map unchanged: the recomputation must disagree."""
+    with duckdb.connect(str(warehouse_copy)) as connection:
+        connection.execute("create table intermediate.rfm_before as select * from intermediate.int_customers_rfm_scored")
+        connection.execute(
+            "create or replace view intermediate.int_customers_rfm_scored as select * replace ("
+            " case when rfm_segment = 'Champions' then 'Loyal' else rfm_segment end as rfm_segment)"
+            " from intermediate.rfm_before"
+        )
+    assert validate.main(["--quiet"]) == 1
+    assert "FAIL rfm_segments: expect_column_pair_values_to_be_equal" in capsys.readouterr().out
+
+
+def test_validation_fails_when_a_lifecycle_boundary_moves_in_sql_only(warehouse_copy, capsys):
+    """The active boundary made exclusive in SQL (< instead of <=) while lifecycle_cutoffs is unchanged."""
+    with duckdb.connect(str(warehouse_copy)) as connection:
+        active_max_days = connection.execute("select active_max_days from marts.lifecycle_cutoffs").fetchone()[0]
+        moved = connection.execute(
+            "select count(*) from intermediate.int_customers_lifecycle_staged where days_since_reference = ?",
+            [active_max_days],
+        ).fetchone()[0]
+        assert moved > 0, "the test data must have customers exactly on the boundary"
+        connection.execute(
+            "create table intermediate.lifecycle_before as select * from intermediate.int_customers_lifecycle_staged"
+        )
+        connection.execute(
+            "create or replace view intermediate.int_customers_lifecycle_staged as select * replace ("
+            f" case when days_since_reference = {active_max_days} then order_stage || '_at_risk'"
+            " else lifecycle_cell end as lifecycle_cell) from intermediate.lifecycle_before"
+        )
+    assert validate.main(["--quiet"]) == 1
+    assert "FAIL lifecycle_cells: expect_column_pair_values_to_be_equal" in capsys.readouterr().out
+
+
+def test_rfm_recomputation_gives_ties_equal_scores():
+    frame = pd.DataFrame({
+        "customer_id": list("abcdef"),
+        "order_count": [1, 1, 1, 2, 5, 0],
+        "days_since_last_order": [10, 10, 300, 40, 5, None],
+        "net_revenue_lifetime": [20.0, 20.0, 20.0, 50.0, 500.0, 0.0],
+    })
+    scores = validate.rfm_scores_recomputed(frame).set_index("customer_id")
+    assert scores.loc["a", "expected_f_score"] == scores.loc["b", "expected_f_score"] == 1
+    assert scores.loc["a", "expected_r_score"] == scores.loc["b", "expected_r_score"]
+    assert scores.loc["e", "expected_r_score"] == 5 and scores.loc["c", "expected_r_score"] == 1
+    assert pd.isna(scores.loc["f", "expected_r_score"])
