@@ -1,0 +1,37 @@
+-- One row per customer: one column per exclusive segment family, as of as_of_date.
+with
+
+customers as (
+    select * from {{ ref('dim_customers') }}
+),
+
+rfm as (
+    select * from {{ ref('int_customers_rfm_scored') }}
+),
+
+lifecycle as (
+    select * from {{ ref('int_customers_lifecycle_staged') }}
+),
+
+final as (
+    select
+        customers.customer_id,
+        -- rfm family
+        rfm.rfm_segment,
+        rfm.r_score,
+        rfm.f_score,
+        rfm.m_score,
+        rfm.rfm_cell,
+        -- lifecycle family
+        lifecycle.lifecycle_cell,
+        lifecycle.order_stage as lifecycle_order_stage,
+        lifecycle.recency_status as lifecycle_recency_status,
+        customers.as_of_date
+    from customers
+    left join rfm
+        on customers.customer_id = rfm.customer_id
+    left join lifecycle
+        on customers.customer_id = lifecycle.customer_id
+)
+
+select * from final
