@@ -31,11 +31,12 @@ TEST_DB ?= warehouse/test.duckdb
 TEST_ENV := SEGMART_RAW_DIR=$(TEST_RAW_DIR) SEGMART_DB=$(TEST_DB) SEGMART_EMAIL_SALT=$(DEMO_EMAIL_SALT)
 TEST_VARS := '{as_of_date: $(TEST_END_DATE)}'
 
-.PHONY: help install demo test lint build-test validate-test pytest bench docs clean lock
+.PHONY: help install demo test lint validate bench docs clean lock
 
 help:
 	@echo "make demo   - install, generate a demo shop, build and validate the warehouse, print a summary"
 	@echo "make test   - lint, build on generated data with injected bad rows, run every test"
+	@echo "make validate - great-expectations checks of the demo warehouse"
 	@echo "make bench  - time a full build at BENCH_CUSTOMERS (default 100000)"
 	@echo "make clean  - remove built artefacts (keeps .venv)"
 
@@ -74,6 +75,10 @@ test: install
 	$(TEST_ENV) $(DBT) build --vars $(TEST_VARS)
 	$(TEST_ENV) $(PY) -m segmart.validate
 	$(TEST_ENV) SEGMART_TEST_RAW_DIR=$(TEST_RAW_DIR) SEGMART_TEST_DB=$(TEST_DB) $(PY) -m pytest -q
+
+# Great-expectations validation of the demo warehouse (make test validates the test warehouse).
+validate: install
+	$(DEMO_ENV) $(PY) -m segmart.validate
 
 # sqlfluff compiles models through dbt, so it needs raw files to read: run after generating.
 lint: install
