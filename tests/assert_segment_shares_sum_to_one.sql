@@ -5,6 +5,11 @@ summary as (
     select * from {{ ref('segment_summary') }}
 ),
 
+exclusive_families as (
+    select distinct segment_family from {{ ref('segment_definitions') }}
+    where is_exclusive
+),
+
 customers as (
     select count(*) as customers from {{ ref('dim_customers') }}
 ),
@@ -15,6 +20,7 @@ per_family as (
         sum(customer_share) as total_share,
         sum(customers) as members
     from summary
+    where segment_family in (select exclusive_families.segment_family from exclusive_families)
     group by segment_family
 )
 

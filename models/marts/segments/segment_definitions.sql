@@ -15,6 +15,14 @@ cutoffs as (
     select * from {{ ref('int_lifecycle_cutoffs_calibrated') }}
 ),
 
+value_tiers as (
+    select * from {{ ref('int_customers_value_tiered') }}
+),
+
+behaviour as (
+    select * from {{ ref('int_customers_behaviour_tagged') }}
+),
+
 rfm_segments as (
     select
         'rfm' as segment_family,
@@ -109,6 +117,91 @@ lifecycle_segments as (
     cross join cutoff_texts
 ),
 
+computed_thresholds as (
+    select
+        max(behaviour.big_spender_revenue_threshold) as big_spender_revenue_threshold,
+        max(behaviour.median_average_order_value) as median_average_order_value
+    from behaviour
+),
+
+behaviour_segments as (
+    {%- for tag in behaviour_tags() %}
+        select
+            'behaviour' as segment_family,
+            '{{ tag.segment }}' as segment,
+            false as is_exclusive,
+            '{{ tag.rule }}' as rule_description,
+            {%- if tag.segment == 'big_spender' %}
+        {{ dbt.concat([
+            "'" ~ vars_in_force(tag.vars) ~ "; revenue threshold='",
+            "coalesce(cast(round(computed_thresholds.big_spender_revenue_threshold, 2) as " ~ text ~ "), 'none')",
+        ]) }} as thresholds_in_force,
+            {%- elif tag.segment == 'thrifty' %}
+        {{ dbt.concat([
+            "'" ~ vars_in_force(tag.vars) ~ "; median order value='",
+            "coalesce(cast(round(computed_thresholds.median_average_order_value, 2) as " ~ text ~ "), 'none')",
+        ]) }} as thresholds_in_force,
+            {%- elif tag.vars | length == 0 %}
+                cast(null as {{ text }}) as thresholds_in_force,
+            {%- else %}
+                '{{ vars_in_force(tag.vars) }}' as thresholds_in_force,
+            {%- endif %}
+            {% if tag.vars %}'vars {{ tag.vars | join(", ") }}'{% else %}'built in'{% endif %} as configured_by
+        from computed_thresholds
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+tier_thresholds as (
+    select
+        max(spend_tier_high_threshold) as spend_high,
+        max(spend_tier_low_threshold) as spend_low,
+        max(aov_tier_high_threshold) as aov_high,
+        max(aov_tier_low_threshold) as aov_low
+    from value_tiers
+),
+
+{%- set tiers = [
+    ('spend_tier', 'net revenue in the last 365 days', 'spend_high', 'spend_low',
+     'spend_tier_high_quantile', 'spend_tier_low_quantile', 'customers who bought in the last 365 days'),
+    ('aov_tier', 'average order value', 'aov_high', 'aov_low',
+     'aov_tier_high_quantile', 'aov_tier_low_quantile', 'customers with a purchase'),
+] %}
+
+tier_segments as (
+    {%- for family, measure, high, low, high_var, low_var, population in tiers %}
+    {%- for tier, rule in [
+        ('high', measure ~ ' above the ' ~ high_var ~ ' quantile of ' ~ population),
+        ('medium', measure ~ ' between the two quantiles, inclusive'),
+        ('low', measure ~ ' below the ' ~ low_var ~ ' quantile of ' ~ population),
+        ('none', 'not among ' ~ population),
+    ] %}
+            select
+                '{{ family }}' as segment_family,
+                '{{ tier }}' as segment,
+                true as is_exclusive,
+                '{{ rule }}' as rule_description,
+        {{ dbt.concat([
+            "'" ~ vars_in_force([high_var, low_var]) ~ "; high above '",
+            "coalesce(cast(round(" ~ high ~ ", 2) as " ~ text ~ "), 'none')",
+            "'; low below '",
+            "coalesce(cast(round(" ~ low ~ ", 2) as " ~ text ~ "), 'none')",
+        ]) }} as thresholds_in_force,
+                'vars {{ high_var }}, {{ low_var }}' as configured_by
+            from tier_thresholds
+            union all
+        {%- endfor %}
+    {%- endfor %}
+    select
+        null as segment_family,
+        null as segment,
+        null as is_exclusive,
+        null as rule_description,
+        null as thresholds_in_force,
+        null as configured_by
+    where 1 = 0
+),
+
 final as (
     select
         segment_family,
@@ -124,6 +217,10 @@ final as (
         select * from rfm_prospects
         union all
         select * from lifecycle_segments
+        union all
+        select * from tier_segments
+        union all
+        select * from behaviour_segments
     ) as all_segments
 )
 

@@ -39,22 +39,30 @@ per_segment as (
     group by segment_family, segment, as_of_date
 ),
 
+-- Shares are of all customers and all revenue, so they read the same for exclusive families (where they
+-- add up to 1) and for behavioural tags (which overlap).
+totals as (
+    select
+        count(*) as all_customers,
+        sum(net_revenue_last_365_days) as all_net_revenue_last_365_days
+    from customers
+),
+
 final as (
     select
-        segment_family,
-        segment,
-        customers,
-        cast(customers as {{ type_double() }})
-        / sum(customers) over (partition by segment_family) as customer_share,
-        net_revenue_last_365_days,
-        net_revenue_last_365_days
-        / nullif(sum(net_revenue_last_365_days) over (partition by segment_family), 0)
+        per_segment.segment_family,
+        per_segment.segment,
+        per_segment.customers,
+        cast(per_segment.customers as {{ type_double() }}) / totals.all_customers as customer_share,
+        per_segment.net_revenue_last_365_days,
+        per_segment.net_revenue_last_365_days / nullif(totals.all_net_revenue_last_365_days, 0)
             as net_revenue_last_365_days_share,
-        net_revenue_lifetime / nullif(orders_lifetime, 0) as average_order_value,
-        average_historical_clv,
-        average_days_since_last_order,
-        as_of_date
+        per_segment.net_revenue_lifetime / nullif(per_segment.orders_lifetime, 0) as average_order_value,
+        per_segment.average_historical_clv,
+        per_segment.average_days_since_last_order,
+        per_segment.as_of_date
     from per_segment
+    cross join totals
 )
 
 select * from final
