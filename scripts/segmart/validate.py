@@ -27,11 +27,20 @@ from typing import Any, Callable
 
 import duckdb
 import pandas as pd
+import yaml
 
 from segmart.config import dbt_vars
 from segmart.warehouse import connect, reports_dir
 
 RESULTS_TABLE = "data_quality.validation_results"
+
+# --vars given to validate (the same overrides given to dbt build), on top of dbt_project.yml's defaults.
+VAR_OVERRIDES: dict[str, Any] = {}
+
+
+def configuration() -> dict[str, Any]:
+    """The vars in force: dbt_project.yml's defaults with --vars overrides on top."""
+    return {**dbt_vars(), **VAR_OVERRIDES}
 
 
 @dataclass
@@ -74,7 +83,7 @@ def foundation_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
     import great_expectations as gx
 
     expect = gx.expectations
-    unmapped = dbt_vars()["unmapped_vocabulary_value"]
+    unmapped = configuration()["unmapped_vocabulary_value"]
     return [
         Suite(
             "staged_customers",
@@ -241,7 +250,7 @@ def segment_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
     assigned = connection.execute(
         "select customer_id, r_score, f_score, m_score, rfm_segment, rfm_map from intermediate.int_customers_rfm_scored"
     ).df()
-    [map_name] = assigned["rfm_map"].dropna().unique().tolist() or [dbt_vars()["rfm_segment_map"]]
+    [map_name] = assigned["rfm_map"].dropna().unique().tolist() or [configuration()["rfm_segment_map"]]
     segment_map = connection.execute(
         "select * from reference.rfm_segment_maps where map_name = ?", [map_name]
     ).df()
@@ -260,7 +269,7 @@ def segment_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
     if len(cutoffs) == 1:
         active_max_days, churn_after_days = cutoffs[0]
         lifecycle["expected_lifecycle_cell"] = lifecycle_cells_recomputed(
-            lifecycle, active_max_days, churn_after_days, int(dbt_vars()["lifecycle_loyal_min_orders"]))
+            lifecycle, active_max_days, churn_after_days, int(configuration()["lifecycle_loyal_min_orders"]))
     else:
         lifecycle["expected_lifecycle_cell"] = None
     cells = [f"{stage}_{status}" for stage in ("signup", "one_timer", "repeat", "loyal")
@@ -292,8 +301,103 @@ def segment_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
     ]
 
 
+TAG_INPUT_COLUMNS = (
+    "customer_id, order_count, net_revenue_last_365_days, orders_last_365_days, discounted_order_share,"
+    " days_between_orders_cv, distinct_purchase_days, average_order_value, returned_item_share,"
+    " abandoned_carts_last_30_days, last_abandoned_cart_at, last_order_date, product_views_last_30_days,"
+    " sessions_last_30_days, total_sessions, is_subscribed, email_opens_last_90_days, last_activity_at,"
+    " new_collection_spend_share, low_stock_wishlist_items, as_of_date"
+)
+
+
+def behaviour_tags_recomputed(c: pd.DataFrame, v: dict[str, Any]) -> pd.DataFrame:
+    """Every behavioural tag recomputed in pandas from dim_customers columns and the vars (see the registry
+    segment_definitions for the rules in words). Missing inputs make a tag false."""
+    recent = c[c["orders_last_365_days"] > 0]
+    revenue = recent["net_revenue_last_365_days"].astype(float)
+    big_threshold = revenue.mean() + float(v["big_spender_stddevs"]) * (revenue.std(ddof=0) if len(revenue) else 0.0)
+    average_orders = recent["orders_last_365_days"].astype(float).mean()
+    median_aov = c.loc[c["order_count"] > 0, "average_order_value"].astype(float).median()
+    as_of = pd.to_datetime(c["as_of_date"])
+    days_idle = (as_of - pd.to_datetime(c["last_activity_at"]).dt.normalize()).dt.days
+    abandoned_day = pd.to_datetime(c["last_abandoned_cart_at"]).dt.normalize()
+    orders = c["order_count"]
+    out = pd.DataFrame({"customer_id": c["customer_id"]})
+    rules = {
+        "is_one_timer": orders == 1,
+        "is_loyal": orders >= int(v["lifecycle_loyal_min_orders"]),
+        "is_big_spender": (c["orders_last_365_days"] > 0) & (c["net_revenue_last_365_days"] > big_threshold)
+        & (c["orders_last_365_days"] >= average_orders),
+        "is_coupon_lover": (c["discounted_order_share"] >= float(v["coupon_lover_min_share"]))
+        & (orders >= int(v["coupon_lover_min_orders"])),
+        "is_thrifty": (c["days_between_orders_cv"] <= float(v["thrifty_max_gap_cv"]))
+        & (c["distinct_purchase_days"] >= int(v["thrifty_min_purchase_days"]))
+        & (c["average_order_value"] < median_aov),
+        "is_frequent_returner": (c["returned_item_share"] >= float(v["frequent_returner_min_share"]))
+        & (orders >= int(v["frequent_returner_min_orders"])),
+        "is_no_returner": (c["returned_item_share"] == 0) & (orders >= int(v["frequent_returner_min_orders"])),
+        "is_cart_abandoner": (c["abandoned_carts_last_30_days"] > 0)
+        & (c["last_order_date"].isna() | (pd.to_datetime(c["last_order_date"]) < abandoned_day)),
+        "is_indecisive_shopper": (orders == 0)
+        & ((c["product_views_last_30_days"] >= int(v["indecisive_min_product_views"]))
+           | (c["sessions_last_30_days"] >= int(v["indecisive_min_sessions"]))),
+        "is_registered_lead": (orders == 0) & (c["total_sessions"] > 0),
+        "is_newsletter_reader": c["is_subscribed"].astype(bool)
+        & (c["email_opens_last_90_days"] >= int(v["newsletter_reader_min_opens"])),
+        "is_idle": days_idle > int(v["idle_after_days"]),
+        "is_trendy": (c["new_collection_spend_share"] >= float(v["trendy_min_new_collection_share"])) & (orders >= 1),
+        "has_low_stock_wishlist": c["low_stock_wishlist_items"] > 0,
+    }
+    for name, rule in rules.items():
+        out["expected_" + name] = rule.fillna(False).astype(bool)
+    return out
+
+
+def value_tiers_recomputed(c: pd.DataFrame, v: dict[str, Any]) -> pd.DataFrame:
+    """Spend and AOV tiers recomputed with continuous quantiles (linear interpolation, as percentile_cont)."""
+    def tiers(values: pd.Series, eligible: pd.Series, high_q: float, low_q: float) -> pd.Series:
+        pool = values[eligible].astype(float)
+        high, low = (pool.quantile(high_q), pool.quantile(low_q)) if len(pool) else (None, None)
+        tier = pd.Series("medium", index=values.index)
+        tier[values > high] = "high"
+        tier[values < low] = "low"
+        tier[~eligible] = "none"
+        return tier
+
+    out = pd.DataFrame({"customer_id": c["customer_id"]})
+    out["expected_spend_tier"] = tiers(c["net_revenue_last_365_days"], c["orders_last_365_days"] > 0,
+                                       float(v["spend_tier_high_quantile"]), float(v["spend_tier_low_quantile"]))
+    out["expected_aov_tier"] = tiers(c["average_order_value"], (c["order_count"] > 0) & c["average_order_value"].notna(),
+                                     float(v["aov_tier_high_quantile"]), float(v["aov_tier_low_quantile"]))
+    return out
+
+
+def tag_and_tier_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
+    """Every behavioural tag and value tier recomputed from dim_customers and the vars, customer by customer."""
+    import great_expectations as gx
+
+    expect = gx.expectations
+    if not _relation_exists(connection, "marts", "customer_segments"):
+        return []
+    customers = connection.execute(f"select {TAG_INPUT_COLUMNS} from marts.dim_customers").df()
+    assigned = connection.execute("select * from marts.customer_segments").df()
+    in_force = configuration()
+    frame = (assigned.merge(behaviour_tags_recomputed(customers, in_force), on="customer_id")
+             .merge(value_tiers_recomputed(customers, in_force), on="customer_id"))
+    tag_columns = [column[len("expected_"):] for column in frame.columns
+                   if column.startswith("expected_is_") or column.startswith("expected_has_")]
+    expectations = [
+        expect.ExpectColumnPairValuesToBeEqual(column_A=column, column_B="expected_" + column)
+        for column in [*tag_columns, "spend_tier", "aov_tier"]
+    ]
+    expectations.append(expect.ExpectTableRowCountToEqual(value=len(customers)))
+    return [Suite("behaviour_tags_and_value_tiers", "recomputed", expectations, frame=frame)]
+
+
 # Later issues register more builders here (predictions); each returns suites.
-SUITE_BUILDERS: list[Callable[[duckdb.DuckDBPyConnection], list[Suite]]] = [foundation_suites, segment_suites]
+SUITE_BUILDERS: list[Callable[[duckdb.DuckDBPyConnection], list[Suite]]] = [
+    foundation_suites, segment_suites, tag_and_tier_suites,
+]
 
 
 # --- running -------------------------------------------------------------------------------
@@ -325,12 +429,14 @@ def run_suites(suites: list[Suite], load: Callable[[str], pd.DataFrame]) -> list
         for item in result.results:
             config = item.expectation_config
             details = item.result or {}
-            arguments = {k: v for k, v in config.kwargs.items() if k not in ("column", "batch_id")}
+            arguments = {k: v for k, v in config.kwargs.items() if k not in ("column", "column_A", "column_B", "batch_id")}
             outcomes.append(
                 Outcome(
                     suite=suite.name,
                     expectation=config.type,
-                    column=config.kwargs.get("column"),
+                    column=config.kwargs.get("column") or (
+                        f"{config.kwargs['column_A']} vs {config.kwargs['column_B']}"
+                        if "column_A" in config.kwargs else None),
                     success=bool(item.success),
                     element_count=details.get("element_count"),
                     unexpected_count=details.get("unexpected_count"),
@@ -403,7 +509,14 @@ expectations passed, {failed} failed.</p>
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Validate the built warehouse with great-expectations.")
     parser.add_argument("--quiet", action="store_true", help="print only failures and the final line")
+    parser.add_argument("--vars", default="{}", help="the --vars given to dbt build, as YAML, e.g. '{idle_after_days: 90}'")
     args = parser.parse_args(argv)
+    VAR_OVERRIDES.clear()
+    overrides = yaml.safe_load(args.vars) or {}
+    if not isinstance(overrides, dict):
+        print("segmart validate: --vars must be a YAML mapping", file=sys.stderr)
+        return 2
+    VAR_OVERRIDES.update(overrides)
     try:
         connection = connect(read_only=False)
     except (FileNotFoundError, duckdb.Error) as error:

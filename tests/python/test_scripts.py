@@ -120,3 +120,20 @@ def test_rfm_recomputation_gives_ties_equal_scores():
     assert scores.loc["a", "expected_r_score"] == scores.loc["b", "expected_r_score"]
     assert scores.loc["e", "expected_r_score"] == 5 and scores.loc["c", "expected_r_score"] == 1
     assert pd.isna(scores.loc["f", "expected_r_score"])
+
+
+def test_validation_fails_when_a_tag_disagrees_with_its_rule(warehouse_copy, capsys):
+    with duckdb.connect(str(warehouse_copy)) as connection:
+        connection.execute(
+            "update marts.customer_segments set is_idle = not is_idle"
+            " where customer_id = (select min(customer_id) from marts.customer_segments)"
+        )
+    assert validate.main(["--quiet"]) == 1
+    assert ("FAIL behaviour_tags_and_value_tiers: expect_column_pair_values_to_be_equal"
+            " on is_idle vs expected_is_idle") in capsys.readouterr().out
+
+
+def test_validation_reads_the_same_vars_as_the_build(warehouse_copy, capsys):
+    """Validating with a threshold the build did not use must fail: the check follows configuration."""
+    assert validate.main(["--quiet", "--vars", "{idle_after_days: 30}"]) == 1
+    assert validate.main(["--quiet", "--vars", "[1, 2]"]) == 2
