@@ -1,4 +1,5 @@
 -- One row per staged order, with its stitched customer and its amounts net of returns, for BI.
+-- Columns are listed (not select *) so the published shape is explicit; the contract enforces it too.
 with
 
 orders as (

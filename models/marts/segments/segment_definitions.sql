@@ -32,7 +32,7 @@ rfm_segments as (
             "'R '", "cast(r_min as " ~ text ~ ")", "'-'", "cast(r_max as " ~ text ~ ")",
             "', F '", "cast(f_min as " ~ text ~ ")", "'-'", "cast(f_max as " ~ text ~ ")",
             "', M '", "cast(m_min as " ~ text ~ ")", "'-'", "cast(m_max as " ~ text ~ ")",
-            "' (scores 1-5 by quintile, ties share a score; the lowest matching precedence wins)'",
+            "' (scores 1-" ~ rfm_score_levels() ~ " by quintile, ties share a score; the lowest matching precedence wins)'",
         ]) }} as rule_description,
         {{ dbt.concat(["'map='", "map_name", "'; precedence='", "cast(precedence as " ~ text ~ ")"]) }}
             as thresholds_in_force,
