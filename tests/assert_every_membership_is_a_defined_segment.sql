@@ -7,6 +7,7 @@ memberships as (
 
 definitions as (
     select * from {{ ref('segment_definitions') }}
+    where segment_subject = 'customer'
 ),
 
 customers as (

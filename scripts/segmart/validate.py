@@ -22,50 +22,17 @@ import logging
 import sys
 import uuid
 import warnings
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import duckdb
 import pandas as pd
 import yaml
 
-from segmart.config import dbt_vars
+from segmart.validation_base import VAR_OVERRIDES, Outcome, Suite, configuration, relation_exists
+from segmart.validate_catalog import catalog_suites, drift_suites, empty_segment_suites, save_validated_shares
 from segmart.warehouse import connect, reports_dir
 
 RESULTS_TABLE = "data_quality.validation_results"
-
-# --vars given to validate (the same overrides given to dbt build), on top of dbt_project.yml's defaults.
-VAR_OVERRIDES: dict[str, Any] = {}
-
-
-def configuration() -> dict[str, Any]:
-    """The vars in force: dbt_project.yml's defaults with --vars overrides on top."""
-    return {**dbt_vars(), **VAR_OVERRIDES}
-
-
-@dataclass
-class Suite:
-    """A named query and the expectations every row of its result must meet."""
-
-    name: str
-    query: str
-    expectations: list[Any] = field(default_factory=list)
-    # A suite may bring its rows already computed (a recomputation in pandas) instead of a query.
-    frame: pd.DataFrame | None = None
-
-
-@dataclass
-class Outcome:
-    """One expectation's result, flattened for the results table and the report."""
-
-    suite: str
-    expectation: str
-    column: str | None
-    success: bool
-    element_count: int | None
-    unexpected_count: int | None
-    unexpected_examples: list[str]
-    arguments: dict[str, Any]
 
 
 # --- suite builders ------------------------------------------------------------------------
@@ -229,11 +196,6 @@ def lifecycle_cells_recomputed(frame: pd.DataFrame, active_max_days: int, churn_
     return stage + "_" + status
 
 
-def _relation_exists(connection: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
-    return connection.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
-    ).fetchone()[0] > 0
-
 
 def segment_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
     """Every RFM and lifecycle assignment recomputed from dim_customers and the configuration in force
@@ -241,7 +203,7 @@ def segment_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
     import great_expectations as gx
 
     expect = gx.expectations
-    if not _relation_exists(connection, "intermediate", "int_customers_rfm_scored"):
+    if not relation_exists(connection, "intermediate", "int_customers_rfm_scored"):
         return []
     customers = connection.execute(
         """select customer_id, order_count, days_since_last_order, days_since_signup, net_revenue_lifetime
@@ -377,7 +339,7 @@ def tag_and_tier_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
     import great_expectations as gx
 
     expect = gx.expectations
-    if not _relation_exists(connection, "marts", "customer_segments"):
+    if not relation_exists(connection, "marts", "customer_segments"):
         return []
     customers = connection.execute(f"select {TAG_INPUT_COLUMNS} from marts.dim_customers").df()
     assigned = connection.execute("select * from marts.customer_segments").df()
@@ -396,7 +358,8 @@ def tag_and_tier_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
 
 # Later issues register more builders here (predictions); each returns suites.
 SUITE_BUILDERS: list[Callable[[duckdb.DuckDBPyConnection], list[Suite]]] = [
-    foundation_suites, segment_suites, tag_and_tier_suites,
+    foundation_suites, segment_suites, tag_and_tier_suites, catalog_suites, drift_suites,
+    empty_segment_suites,
 ]
 
 
@@ -442,6 +405,7 @@ def run_suites(suites: list[Suite], load: Callable[[str], pd.DataFrame]) -> list
                     unexpected_count=details.get("unexpected_count"),
                     unexpected_examples=[str(v) for v in (details.get("partial_unexpected_list") or [])[:5]],
                     arguments=arguments,
+                    severity=suite.severity,
                 )
             )
     return outcomes
@@ -458,26 +422,30 @@ def save_results(connection: duckdb.DuckDBPyConnection, outcomes: list[Outcome],
             success boolean, element_count bigint, unexpected_count bigint, unexpected_examples varchar,
             arguments varchar)"""
     )
+    connection.execute(f"alter table {RESULTS_TABLE} add column if not exists severity varchar")
     rows = [
         (
             run_id, run_at, o.suite, o.expectation, o.column, o.success, o.element_count, o.unexpected_count,
-            json.dumps(o.unexpected_examples), json.dumps(o.arguments, default=str),
+            json.dumps(o.unexpected_examples), json.dumps(o.arguments, default=str), o.severity,
         )
         for o in outcomes
     ]
-    connection.executemany(f"insert into {RESULTS_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    connection.executemany(
+        f"insert into {RESULTS_TABLE} (run_id, validated_at, suite, expectation, column_name, success, element_count,"
+        " unexpected_count, unexpected_examples, arguments, severity) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def render_html(outcomes: list[Outcome], run_id: str, run_at: dt.datetime) -> str:
     """A self-contained page: one row per expectation, failures first."""
-    failed = sum(not o.success for o in outcomes)
+    failed = sum(not o.success and o.severity == "error" for o in outcomes)
+    warned = sum(not o.success and o.severity != "error" for o in outcomes)
     rows = []
     for o in sorted(outcomes, key=lambda o: (o.success, o.suite)):
-        status = "pass" if o.success else "FAIL"
+        status = "pass" if o.success else ("FAIL" if o.severity == "error" else "WARN")
         rows.append(
             "<tr class='{cls}'><td>{status}</td><td>{suite}</td><td>{exp}</td><td>{col}</td><td>{args}</td>"
             "<td>{n}</td><td>{bad}</td><td>{examples}</td></tr>".format(
-                cls="pass" if o.success else "fail",
+                cls="pass" if o.success else ("fail" if o.severity == "error" else "warn"),
                 status=status,
                 suite=html.escape(o.suite),
                 exp=html.escape(o.expectation),
@@ -494,11 +462,11 @@ def render_html(outcomes: list[Outcome], run_id: str, run_at: dt.datetime) -> st
 body {{ font-family: system-ui, sans-serif; margin: 2em; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
 td, th {{ border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }}
-tr.fail {{ background: #fde2e2; }} tr.pass td:first-child {{ color: #1a7f37; }}
+tr.fail {{ background: #fde2e2; }} tr.warn {{ background: #fff4ce; }} tr.pass td:first-child {{ color: #1a7f37; }}
 </style></head><body>
 <h1>segmart validation</h1>
-<p>Run {run_id} at {run_at.isoformat(timespec="seconds")} UTC: {len(outcomes) - failed} of {len(outcomes)}
-expectations passed, {failed} failed.</p>
+<p>Run {run_id} at {run_at.isoformat(timespec="seconds")} UTC: {len(outcomes) - failed - warned} of {len(outcomes)}
+expectations passed, {failed} failed, {warned} warned (segment-share drift warns, never fails).</p>
 <table><tr><th>status</th><th>suite</th><th>expectation</th><th>column</th><th>arguments</th>
 <th>rows</th><th>unexpected</th><th>examples</th></tr>
 {''.join(rows)}
@@ -528,19 +496,22 @@ def main(argv: list[str] | None = None) -> int:
         suites = [suite for build in SUITE_BUILDERS for suite in build(connection)]
         outcomes = run_suites(suites, lambda query: connection.execute(query).df())
         save_results(connection, outcomes, run_id, run_at)
+        if not any(not o.success and o.severity == "error" for o in outcomes):
+            save_validated_shares(connection, run_id, run_at)
     out = reports_dir()
     (out / "validation.json").write_text(
         json.dumps({"run_id": run_id, "validated_at": run_at.isoformat(), "outcomes": [o.__dict__ for o in outcomes]},
                    indent=2, default=str)
     )
     (out / "validation.html").write_text(render_html(outcomes, run_id, run_at))
-    failed = [o for o in outcomes if not o.success]
+    failed = [o for o in outcomes if not o.success and o.severity == "error"]
+    warned = [o for o in outcomes if not o.success and o.severity != "error"]
     for o in outcomes:
         if not o.success or not args.quiet:
-            mark = "ok  " if o.success else "FAIL"
+            mark = "ok  " if o.success else ("FAIL" if o.severity == "error" else "WARN")
             detail = "" if o.success else f" ({o.unexpected_count} unexpected, e.g. {', '.join(o.unexpected_examples)})"
             print(f"{mark} {o.suite}: {o.expectation}{' on ' + o.column if o.column else ''}{detail}")
-    print(f"validation: {len(outcomes) - len(failed)} passed, {len(failed)} failed "
+    print(f"validation: {len(outcomes) - len(failed) - len(warned)} passed, {len(failed)} failed, {len(warned)} warned "
           f"({len(suites)} suites); report: {out / 'validation.html'}")
     return 1 if failed else 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -77,3 +78,16 @@ def built_test_warehouse(tmp_path_factory) -> tuple[Path, Path]:
     result = run_dbt(["build", "--exclude", "test_type:unit"], raw, db, root / "target")
     assert result.returncode == 0, result.output
     return raw, db
+
+
+@pytest.fixture
+def warehouse_copy(built_test_warehouse, tmp_path, monkeypatch):
+    """A copy of the built test warehouse that a test may corrupt, with SEGMART_DB pointing at it.
+
+    The copy keeps the file name: dbt-duckdb's views name their catalog, which is the file's stem."""
+    _, db_path = built_test_warehouse
+    copy = tmp_path / db_path.name
+    shutil.copy(db_path, copy)
+    monkeypatch.setenv("SEGMART_DB", str(copy))
+    monkeypatch.setenv("SEGMART_REPORTS_DIR", str(tmp_path / "reports"))
+    return copy

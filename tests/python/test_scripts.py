@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-
 import duckdb
 import pandas as pd
 import pytest
@@ -28,19 +26,6 @@ def test_run_suites_reports_failures_with_examples():
     assert not outcome.success
     assert outcome.unexpected_count == 1
     assert outcome.unexpected_examples == ["lost"]
-
-
-@pytest.fixture
-def warehouse_copy(built_test_warehouse, tmp_path, monkeypatch):
-    """A copy of the built test warehouse that a test may corrupt, with SEGMART_DB pointing at it.
-
-    The copy keeps the file name: dbt-duckdb's views name their catalog, which is the file's stem."""
-    _, db_path = built_test_warehouse
-    copy = tmp_path / db_path.name
-    shutil.copy(db_path, copy)
-    monkeypatch.setenv("SEGMART_DB", str(copy))
-    monkeypatch.setenv("SEGMART_REPORTS_DIR", str(tmp_path / "reports"))
-    return copy
 
 
 def test_validation_passes_on_the_built_warehouse_and_records_results(warehouse_copy, tmp_path):

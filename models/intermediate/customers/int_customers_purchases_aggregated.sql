@@ -1,5 +1,7 @@
 -- One row per customer with at least one purchase (an order that is not cancelled):
--- frequency, value, recency windows, first order, returns and discounts.
+-- frequency, value, recency windows, first order and first period, returns and discounts.
+-- The first period is the new_customer_first_period_days days starting with the first purchase day.
+{%- set first_period_days = var('new_customer_first_period_days') | int %}
 with
 
 orders as (
@@ -13,7 +15,10 @@ orders_ranked as (
         row_number() over (
             partition by customer_id
             order by ordered_at asc nulls last, order_id asc
-        ) as purchase_sequence
+        ) as purchase_sequence,
+        {{ dbt.datediff(
+            'min(ordered_date) over (partition by customer_id)', 'ordered_date', 'day') }}
+            as days_since_first_purchase
     from orders
 ),
 
@@ -47,7 +52,13 @@ aggregated as (
         avg(discount_rate) as average_discount_rate,
         max(case when purchase_sequence = 1 then net_revenue_reporting end) as first_order_value,
         max(case when purchase_sequence = 1 then items_quantity end) as first_order_item_count,
-        max(case when purchase_sequence = 1 then merchandise_amount_reporting end) as first_order_merchandise_amount
+        max(case when purchase_sequence = 1 then merchandise_amount_reporting end) as first_order_merchandise_amount,
+        sum(case when days_since_first_purchase < {{ first_period_days }} then net_revenue_reporting else 0 end)
+            as net_revenue_first_period,
+        cast(
+            sum(case when days_since_first_purchase < {{ first_period_days }} then 1 else 0 end)
+            as {{ dbt.type_bigint() }}
+        ) as orders_first_period
     from orders_ranked
     group by customer_id
 ),

@@ -92,6 +92,8 @@ final as (
         / nullif(purchases.order_count, 0) as average_items_per_order,
         purchases.first_order_value,
         purchases.first_order_item_count,
+        coalesce(purchases.net_revenue_first_period, 0) as net_revenue_first_period,
+        coalesce(purchases.orders_first_period, 0) as orders_first_period,
         purchase_gaps.mean_days_between_orders,
         purchase_gaps.median_days_between_orders,
         purchase_gaps.stddev_days_between_orders / nullif(purchase_gaps.mean_days_between_orders, 0)
@@ -103,6 +105,7 @@ final as (
                     'cast(round(purchase_gaps.mean_days_between_orders) as ' ~ dbt.type_int() ~ ')',
                     'cast(purchases.last_order_at as date)') }}
         end as expected_next_order_date,
+        purchase_gaps.days_between_last_two_purchases,
         purchases.primary_channel,
 
         -- returns

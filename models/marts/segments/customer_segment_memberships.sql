@@ -1,9 +1,14 @@
--- Long form of customer_segments: one row per customer and exclusive family, plus one row per behavioural
--- tag a customer carries (family 'behaviour') - the shape activation tools and BI filters want.
+-- Long form of customer_segments: one row per customer and exclusive family (RFM, lifecycle, value tiers,
+-- profile families), plus one row per behavioural tag, lifecycle event and campaign audience a customer
+-- carries (families behaviour, lifecycle_event, audience) - the shape activation tools and BI filters want.
 with
 
 segments as (
     select * from {{ ref('customer_segments') }}
+),
+
+audiences as (
+    select * from {{ ref('int_customers_audiences_selected') }}
 ),
 
 rfm_memberships as (
@@ -56,6 +61,44 @@ behaviour_memberships as (
     {%- endfor %}
 ),
 
+profile_memberships as (
+    {%- for profile in profile_families() %}
+        select
+            customer_id,
+            '{{ profile.family }}' as segment_family,
+            profile_{{ profile.family }} as segment,
+            as_of_date
+        from segments
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+lifecycle_event_memberships as (
+    {%- for event in lifecycle_events() %}
+        select
+            customer_id,
+            'lifecycle_event' as segment_family,
+            '{{ event.segment }}' as segment,
+            as_of_date
+        from segments
+        where {{ event.column }}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
+audience_memberships as (
+    {%- for audience in campaign_audiences() %}
+        select
+            customer_id,
+            'audience' as segment_family,
+            '{{ audience.segment }}' as segment,
+            as_of_date
+        from audiences
+        where {{ audience.column }}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
 final as (
     select * from rfm_memberships
     union all
@@ -66,6 +109,12 @@ final as (
     select * from aov_tier_memberships
     union all
     select * from behaviour_memberships
+    union all
+    select * from profile_memberships
+    union all
+    select * from lifecycle_event_memberships
+    union all
+    select * from audience_memberships
 )
 
 select * from final

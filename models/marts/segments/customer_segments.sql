@@ -1,5 +1,7 @@
--- One row per customer: one column per exclusive segment family and one boolean per behavioural tag,
--- as of as_of_date.
+-- One row per customer: one column per exclusive segment family (RFM, lifecycle, value tiers, profile
+-- families) and one boolean per behavioural tag and lifecycle event, as of as_of_date. Campaign audiences,
+-- whose number follows configuration, are in customer_segment_memberships only (this table's contract
+-- stays fixed).
 with
 
 customers as (
@@ -22,6 +24,20 @@ behaviour as (
     select * from {{ ref('int_customers_behaviour_tagged') }}
 ),
 
+lifecycle_events as (
+    select * from {{ ref('int_customers_lifecycle_events_flagged') }}
+),
+
+customer_profiles as (
+    select
+        customer_id,
+        {%- for profile in profile_families() %}
+            coalesce({{ profile.expression }}, 'unknown') as profile_{{ profile.family }}
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from customers
+),
+
 final as (
     select
         customers.customer_id,
@@ -38,12 +54,22 @@ final as (
         -- value tiers
         value_tiers.spend_tier,
         value_tiers.aov_tier,
+        -- profile families ('unknown' when the profile lacks the value)
+        {%- for profile in profile_families() %}
+            customer_profiles.profile_{{ profile.family }},
+        {%- endfor %}
         -- behavioural tags (not exclusive)
         {%- for tag in behaviour_tags() %}
             behaviour.{{ tag.column }},
         {%- endfor %}
+        -- lifecycle events (not exclusive)
+        {%- for event in lifecycle_events() %}
+            lifecycle_events.{{ event.column }},
+        {%- endfor %}
         customers.as_of_date
     from customers
+    left join customer_profiles
+        on customers.customer_id = customer_profiles.customer_id
     left join rfm
         on customers.customer_id = rfm.customer_id
     left join lifecycle
@@ -52,6 +78,8 @@ final as (
         on customers.customer_id = value_tiers.customer_id
     left join behaviour
         on customers.customer_id = behaviour.customer_id
+    left join lifecycle_events
+        on customers.customer_id = lifecycle_events.customer_id
 )
 
 select * from final

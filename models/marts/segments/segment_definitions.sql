@@ -1,7 +1,9 @@
 -- The segment registry: every segment of every family with its rule in words and the thresholds in force,
 -- generated from the configuration the segment models read (seed rfm_segment_maps and the map named by
--- var rfm_segment_map; the lifecycle vars and the calibrated cut-offs). Change the configuration and this
--- table, the segments and the validation change together.
+-- var rfm_segment_map; the lifecycle vars and the calibrated cut-offs; the catalog macros of
+-- macros/segments/segment_catalog.sql and the vars they name). Change the configuration and this table,
+-- the segments and the validation change together. Profile families list the values found in the data.
+-- is_activatable: customer segments of the families in var activatable_families.
 {%- set text = dbt.type_string() %}
 {%- set loyal_min = lifecycle_loyal_min_orders() %}
 
@@ -21,6 +23,14 @@ value_tiers as (
 
 behaviour as (
     select * from {{ ref('int_customers_behaviour_tagged') }}
+),
+
+lifecycle_events as (
+    select * from {{ ref('int_customers_lifecycle_events_flagged') }}
+),
+
+segments as (
+    select * from {{ ref('customer_segments') }}
 ),
 
 rfm_segments as (
@@ -124,32 +134,72 @@ computed_thresholds as (
     from behaviour
 ),
 
+{%- set rounded_text = "coalesce(cast(round({}, 2) as " ~ text ~ "), 'none')" %}
+
 behaviour_segments as (
-    {%- for tag in behaviour_tags() %}
-        select
-            'behaviour' as segment_family,
-            '{{ tag.segment }}' as segment,
-            false as is_exclusive,
-            '{{ tag.rule }}' as rule_description,
-            {%- if tag.segment == 'big_spender' %}
-        {{ dbt.concat([
-            "'" ~ vars_in_force(tag.vars) ~ "; revenue threshold='",
-            "coalesce(cast(round(computed_thresholds.big_spender_revenue_threshold, 2) as " ~ text ~ "), 'none')",
-        ]) }} as thresholds_in_force,
-            {%- elif tag.segment == 'thrifty' %}
-        {{ dbt.concat([
-            "'" ~ vars_in_force(tag.vars) ~ "; median order value='",
-            "coalesce(cast(round(computed_thresholds.median_average_order_value, 2) as " ~ text ~ "), 'none')",
-        ]) }} as thresholds_in_force,
-            {%- elif tag.vars | length == 0 %}
-                cast(null as {{ text }}) as thresholds_in_force,
-            {%- else %}
-                '{{ vars_in_force(tag.vars) }}' as thresholds_in_force,
-            {%- endif %}
-            {% if tag.vars %}'vars {{ tag.vars | join(", ") }}'{% else %}'built in'{% endif %} as configured_by
-        from computed_thresholds
+    {{ registry_rows('behaviour', behaviour_tags(), computed={
+        'big_spender': dbt.concat(["'revenue threshold='", rounded_text.format('computed_thresholds.big_spender_revenue_threshold')]),
+        'thrifty': dbt.concat(["'median order value='", rounded_text.format('computed_thresholds.median_average_order_value')]),
+    }, from_relation='computed_thresholds') }}
+),
+
+lifecycle_event_thresholds as (
+    select
+        max(new_high_potential_threshold) as new_high_potential_threshold,
+        max(large_first_basket_threshold) as large_first_basket_threshold
+    from lifecycle_events
+),
+
+{%- set churn_text = dbt.concat(["'churn_after_days='", 'cast(cutoffs.churn_after_days as ' ~ text ~ ')']) %}
+{%- set potential_text = dbt.concat([
+    "'threshold='", rounded_text.format('lifecycle_event_thresholds.new_high_potential_threshold')]) %}
+{%- set basket_text = dbt.concat([
+    "'threshold='", rounded_text.format('lifecycle_event_thresholds.large_first_basket_threshold')]) %}
+
+lifecycle_event_segments as (
+    {{ registry_rows('lifecycle_event', lifecycle_events(), computed={
+        'quick_churn': churn_text,
+        'late_churn': churn_text,
+        'back_from_churn': churn_text,
+        'new_high_potential': potential_text,
+        'new_low_potential': potential_text,
+        'large_first_basket': basket_text,
+        'small_first_basket': basket_text,
+    }, from_relation='lifecycle_event_thresholds cross join cutoffs') }}
+),
+
+audience_segments as (
+    {{ registry_rows('audience', campaign_audiences()) }}
+),
+
+visitor_segment_definitions as (
+    {{ registry_rows(none, visitor_segments()) }}
+),
+
+-- profile families: one segment per value found ('unknown' for customers without one)
+profile_values as (
+    {%- for profile in profile_families() %}
+        select distinct
+            '{{ profile.family }}' as segment_family,
+            profile_{{ profile.family }} as segment,
+            '{{ profile.source }}' as value_source
+        from segments
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+),
+
+profile_segments as (
+    select
+        segment_family,
+        segment,
+        true as is_exclusive,
+        case
+            when segment = 'unknown' then {{ dbt.concat(["'no value in '", 'value_source']) }}
+            else {{ dbt.concat(['value_source', "' = '", 'segment']) }}
+        end as rule_description,
+        cast(null as {{ text }}) as thresholds_in_force,
+        'profile columns of dim_customers (macro profile_families)' as configured_by
+    from profile_values
 ),
 
 tier_thresholds as (
@@ -202,26 +252,57 @@ tier_segments as (
     where 1 = 0
 ),
 
+{%- set activatable_families = [] %}
+{%- for family in var('activatable_families') %}
+    {%- do activatable_families.append(safe_segment_name('activatable_families', family)) %}
+{%- endfor %}
+
+customer_segment_definitions as (
+    select * from rfm_segments
+    union all
+    select * from rfm_prospects
+    union all
+    select * from lifecycle_segments
+    union all
+    select * from tier_segments
+    union all
+    select * from behaviour_segments
+    union all
+    select * from lifecycle_event_segments
+    union all
+    select * from audience_segments
+    union all
+    select * from profile_segments
+),
+
+all_segments as (
+    select
+        *,
+        'customer' as segment_subject
+    from customer_segment_definitions
+    union all
+    select
+        *,
+        'visitor' as segment_subject
+    from visitor_segment_definitions
+),
+
 final as (
     select
         segment_family,
         segment,
+        segment_subject,
         is_exclusive,
+        coalesce(
+            segment_subject = 'customer'
+            and segment_family in ('{{ activatable_families | join("', '") }}'),
+            false
+        ) as is_activatable,
         rule_description,
         thresholds_in_force,
         configured_by,
         {{ as_of_date() }} as as_of_date
-    from (
-        select * from rfm_segments
-        union all
-        select * from rfm_prospects
-        union all
-        select * from lifecycle_segments
-        union all
-        select * from tier_segments
-        union all
-        select * from behaviour_segments
-    ) as all_segments
+    from all_segments
 )
 
 select * from final
