@@ -31,21 +31,23 @@ TEST_DB ?= warehouse/test.duckdb
 TEST_ENV := SEGMART_RAW_DIR=$(TEST_RAW_DIR) SEGMART_DB=$(TEST_DB) SEGMART_EMAIL_SALT=$(DEMO_EMAIL_SALT)
 TEST_VARS := '{as_of_date: $(TEST_END_DATE)}'
 
-.PHONY: help install demo test lint validate bench docs clean lock
+.PHONY: help install demo test lint validate bench bench-predictive docs clean lock
 
 help:
 	@echo "make demo   - install, generate a demo shop, build and validate the warehouse, print a summary"
 	@echo "make test   - lint, build on generated data with injected bad rows, run every test"
 	@echo "make validate - great-expectations checks of the demo warehouse"
 	@echo "make bench  - time a full build at BENCH_CUSTOMERS (default 100000)"
+	@echo "make bench-predictive - time fit + score + clusters of PREDICTIVE_CUSTOMERS simulated customers (default 1000000)"
 	@echo "make clean  - remove built artefacts (keeps .venv)"
 
 # --- environment -------------------------------------------------------------------------
-$(VENV)/.installed: requirements.lock pyproject.toml
+$(VENV)/.installed: requirements.lock requirements-data.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "segmart needs Python 3.11, found " + sys.version' \
 		|| { echo "Set PYTHON=/path/to/python3.11"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-data.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
@@ -55,7 +57,7 @@ lock: install
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.in
 	{ echo "# Exact versions of every Python package segmart installs (direct and transitive)."; \
 	  echo "# Regenerate with: make lock   (after changing requirements.in)"; \
-	  $(PY) -m pip freeze --exclude-editable | grep -v '^segmart'; } > requirements.lock
+	  $(PY) -m pip freeze --exclude-editable | grep -v -i -e '^segmart' -e '^lifetimes'; } > requirements.lock
 
 # --- the two commands ---------------------------------------------------------------------
 demo: install
@@ -80,12 +82,9 @@ test: install
 validate: install
 	$(DEMO_ENV) $(PY) -m segmart.validate
 
-# sqlfluff compiles models through dbt, so it needs raw files to read: run after generating.
-lint: install
-	$(TEST_ENV) $(SQLFLUFF) lint models macros analyses tests --processes 2
-
-bench: install
-	SEGMART_EMAIL_SALT=$${SEGMART_EMAIL_SALT:-$(DEMO_EMAIL_SALT)} $(PY) -m segmart.bench --customers $${BENCH_CUSTOMERS:-100000}
+# Predictive layer (issue 5): fit, score and cluster PREDICTIVE_CUSTOMERS simulated customers (default 1,000,000).
+bench-predictive: install
+	$(PY) -m segmart.bench --predictive-customers $${PREDICTIVE_CUSTOMERS:-1000000}
 
 docs: install
 	$(DEMO_ENV) $(DBT) docs generate --vars '{as_of_date: $(DEMO_END_DATE)}'

@@ -200,3 +200,29 @@
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+{#- The predictive families (exclusive): dim_customers column, and for the tiers the segments with their rules;
+    'none' when a customer has no prediction (no purchase, or the models could not be fitted). Clusters list the
+    cluster names found. -#}
+{% macro predictive_families() -%}
+    {{- return([
+        {'family': 'churn_risk_tier', 'column': 'churn_risk_tier',
+         'vars': ['churn_risk_medium_min_probability', 'churn_risk_high_min_probability'],
+         'segments': [
+            ('high', 'BG/NBD churn probability at or above churn_risk_high_min_probability'),
+            ('medium', 'churn probability at or above churn_risk_medium_min_probability, below the high cut-off'),
+            ('low', 'churn probability below churn_risk_medium_min_probability (one-time buyers: always low, see docs/predictive.md)'),
+            ('none', 'no prediction: no purchase, or the BTYD models could not be fitted'),
+         ]},
+        {'family': 'predicted_clv_tier', 'column': 'predicted_clv_tier',
+         'vars': ['predicted_clv_tier_high_quantile', 'predicted_clv_tier_low_quantile', 'clv_annual_discount_rate'],
+         'segments': [
+            ('high', 'predicted 365-day CLV above the predicted_clv_tier_high_quantile quantile of customers with a prediction'),
+            ('medium', 'predicted 365-day CLV between the two quantiles, inclusive'),
+            ('low', 'predicted 365-day CLV below the predicted_clv_tier_low_quantile quantile'),
+            ('none', 'no CLV prediction: no purchase, or the models could not be fitted'),
+         ]},
+        {'family': 'cluster', 'column': 'cluster_name', 'vars': ['cluster_k_min', 'cluster_k_max', 'cluster_random_seed'],
+         'segments': none},
+    ]) -}}
+{%- endmacro %}

@@ -54,7 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="warehouse/bench.duckdb")
     parser.add_argument("--skip-generate", action="store_true", help="reuse the raw files already in --raw-dir")
     parser.add_argument("--top", type=int, default=15, help="how many of the slowest nodes to list")
+    # --- predictive layer (issue 5) ---
+    parser.add_argument("--predictive-customers", type=int, default=None,
+                        help="instead of a build: simulate this many customers' BTYD summaries and time the "
+                             "predictive layer (fit, score, cluster) on them")
     args = parser.parse_args(argv)
+    if args.predictive_customers:
+        return predictive_benchmark(args.predictive_customers, args.seed)
 
     env = {**os.environ, "SEGMART_RAW_DIR": args.raw_dir, "SEGMART_DB": args.db,
            "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles")}
@@ -88,6 +94,55 @@ def main(argv: list[str] | None = None) -> int:
         for unique_id, status, seconds in model_timings(run_results, args.top):
             print(f"  {seconds:8.2f}s  {status:<7} {unique_id}")
     return code
+
+
+# --- predictive layer (issue 5) ---
+def predictive_benchmark(customers: int, seed: int, k_min: int = 3, k_max: int = 8,
+                         silhouette_sample_size: int = 10_000) -> int:
+    """Time the dbt Python models' steps (segmart.predictive) on a simulated BTYD summary of `customers`
+    purchasers: a full shop of that size is too heavy to generate, and the SQL summary is a plain aggregate.
+    Summaries come from the BG/NBD and Gamma-Gamma generative processes, on whole days like the SQL model."""
+    import numpy as np
+    import pandas as pd
+
+    from segmart import btyd, predictive
+
+    rng = np.random.default_rng(seed)
+    started = time.perf_counter()
+    frequency, recency, T = btyd.simulate_bgnbd({"r": 0.25, "alpha": 4.0, "a": 0.8, "b": 2.5}, customers, 104.0,
+                                                rng, first_purchase_spread=104.0)
+    recency, T = np.round(recency * 7) / 7, np.round(T * 7) / 7
+    monetary = btyd.simulate_gamma_gamma({"p": 6.0, "q": 3.8, "v": 15.0}, frequency, rng)
+    summary = pd.DataFrame({
+        "customer_id": [f"c{i:07d}" for i in range(customers)], "frequency": frequency, "recency": recency,
+        "customer_age": T, "monetary_value": monetary, "as_of_date": pd.Timestamp("2026-10-31"),
+        "days_since_last_purchase": np.round((T - recency) * 7), "purchase_days": frequency + 1,
+        "purchase_day_value_mean": np.where(np.isnan(monetary), rng.gamma(6.0, 4.0, customers), monetary),
+    })
+    figures = [("customers", f"{customers:,}"), ("repeat buyers", f"{int(np.sum(frequency > 0)):,}"),
+               ("simulate (s)", f"{time.perf_counter() - started:.1f}")]
+
+    started = time.perf_counter()
+    fits = predictive.fit_models(summary, min_repeat_buyers=30)
+    parameters = predictive.parameters_frame(fits, customers, int(np.sum(frequency > 0)), None)
+    figures.append(("fit BG/NBD + Gamma-Gamma (s)", f"{time.perf_counter() - started:.1f}"))
+    started = time.perf_counter()
+    scores = predictive.score_customers(summary, parameters, 7.0, 0.1)
+    figures.append(("score (s)", f"{time.perf_counter() - started:.1f}"))
+    started = time.perf_counter()
+    clusters = predictive.cluster_customers(summary, k_min, k_max, seed, silhouette_sample_size)
+    figures.append((f"cluster, k in {k_min}..{k_max} (s)", f"{time.perf_counter() - started:.1f}"))
+    figures.append(("chosen k", str(clusters["cluster_count"].iloc[0])))
+    figures.append(("peak RSS (MiB)", f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f}"))
+    figures.append(("customers scored", f"{int(scores['predicted_clv_365d'].notna().sum()):,}"))
+
+    print("\n== segmart predictive benchmark ==")
+    for name, value in figures:
+        print(f"{name:<32} {value:>12}")
+    print("\nfitted parameters (simulated with r=0.25 alpha=4 a=0.8 b=2.5; p=6 q=3.8 v=15)")
+    for row in parameters.itertuples():
+        print(f"  {row.model:<12} {row.parameter:<6} {row.value:10.4f}  converged={row.is_converged}")
+    return 0
 
 
 if __name__ == "__main__":

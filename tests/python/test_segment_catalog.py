@@ -103,7 +103,8 @@ def test_share_drift_warns_but_passes(warehouse_copy, capsys):
     capsys.readouterr()
     assert validate.main(["--quiet"]) == 0
     out = capsys.readouterr().out
-    assert "WARN segment_share_drift: expect_column_values_to_be_between on share_change" in out
+    assert "WARN segment_share_drift: expect_column_values_to_be_in_set on share_move" in out
+    assert "rfm / Champions:" in out
     assert "1 warned" in out
     with duckdb.connect(str(warehouse_copy), read_only=True) as connection:
         severities = connection.execute(

@@ -27,6 +27,14 @@ email_engagement as (
     select * from {{ ref('int_customers_email_engaged') }}
 ),
 
+predictions as (
+    select * from {{ ref('customer_predictions') }}
+),
+
+clusters as (
+    select * from {{ ref('customer_clusters') }}
+),
+
 profiles as (
     select
         customer_id,
@@ -158,6 +166,19 @@ final as (
             profiles.signed_up_at
         ) as last_activity_at,
 
+        -- predictions (BTYD models and clusters; null without a purchase or when the models could not be fitted)
+        predictions.probability_alive,
+        predictions.churn_probability,
+        predictions.churn_risk_tier,
+        predictions.expected_purchases_next_30_days,
+        predictions.expected_purchases_next_90_days,
+        predictions.expected_purchases_next_365_days,
+        predictions.expected_average_order_value,
+        predictions.predicted_clv_365d,
+        predictions.predicted_clv_tier,
+        clusters.cluster_id,
+        clusters.cluster_name,
+
         {{ as_of_date() }} as as_of_date
     from profiles
     left join purchases
@@ -170,6 +191,10 @@ final as (
         on profiles.customer_id = web_activity.customer_id
     left join email_engagement
         on profiles.customer_id = email_engagement.customer_id
+    left join predictions
+        on profiles.customer_id = predictions.customer_id
+    left join clusters
+        on profiles.customer_id = clusters.customer_id
 )
 
 select * from final

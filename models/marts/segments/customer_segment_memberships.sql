@@ -73,6 +73,18 @@ profile_memberships as (
     {%- endfor %}
 ),
 
+predictive_memberships as (
+    {%- for predictive in predictive_families() %}
+        select
+            customer_id,
+            '{{ predictive.family }}' as segment_family,
+            {{ predictive.family }} as segment,
+            as_of_date
+        from segments
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+),
+
 lifecycle_event_memberships as (
     {%- for event in lifecycle_events() %}
         select
@@ -111,6 +123,8 @@ final as (
     select * from behaviour_memberships
     union all
     select * from profile_memberships
+    union all
+    select * from predictive_memberships
     union all
     select * from lifecycle_event_memberships
     union all

@@ -58,6 +58,10 @@ final as (
         {%- for profile in profile_families() %}
             customer_profiles.profile_{{ profile.family }},
         {%- endfor %}
+        -- predictive families ('none' without a prediction)
+        {%- for predictive in predictive_families() %}
+            coalesce(customers.{{ predictive.column }}, 'none') as {{ predictive.family }},
+        {%- endfor %}
         -- behavioural tags (not exclusive)
         {%- for tag in behaviour_tags() %}
             behaviour.{{ tag.column }},

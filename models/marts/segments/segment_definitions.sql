@@ -202,6 +202,47 @@ profile_segments as (
     from profile_values
 ),
 
+-- predictive families: tiers from their rules and vars; clusters as found (cluster_profiles names them)
+predictive_segments as (
+    {%- for predictive in predictive_families() %}
+        {%- if predictive.segments %}
+            {%- for segment, rule in predictive.segments %}
+                select
+                    '{{ predictive.family }}' as segment_family,
+                    '{{ segment }}' as segment,
+                    true as is_exclusive,
+                    '{{ rule }}' as rule_description,
+                    '{{ vars_in_force(predictive.vars) }}' as thresholds_in_force,
+                    'vars {{ predictive.vars | join(", ") }}' as configured_by
+                union all
+            {%- endfor %}
+        {%- else %}
+            select distinct
+                '{{ predictive.family }}' as segment_family,
+                {{ predictive.family }} as segment,
+                true as is_exclusive,
+                case
+                    when {{ predictive.family }} = 'none' then 'no cluster: no purchase, or clustering not possible'
+                    else {{ dbt.concat([
+                        "'k-means cluster on log-standardised recency, frequency and value: '", predictive.family,
+                    ]) }}
+                end as rule_description,
+                '{{ vars_in_force(predictive.vars) }}' as thresholds_in_force,
+                'vars {{ predictive.vars | join(", ") }} (cluster_profiles)' as configured_by
+            from segments
+            union all
+        {%- endif %}
+    {%- endfor %}
+    select
+        null as segment_family,
+        null as segment,
+        null as is_exclusive,
+        null as rule_description,
+        null as thresholds_in_force,
+        null as configured_by
+    where 1 = 0
+),
+
 tier_thresholds as (
     select
         max(spend_tier_high_threshold) as spend_high,
@@ -273,6 +314,8 @@ customer_segment_definitions as (
     select * from audience_segments
     union all
     select * from profile_segments
+    union all
+    select * from predictive_segments
 ),
 
 all_segments as (
