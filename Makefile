@@ -82,6 +82,13 @@ test: install
 validate: install
 	$(DEMO_ENV) $(PY) -m segmart.validate
 
+# sqlfluff compiles models through dbt, so it needs raw files to read: run after generating.
+lint: install
+	$(TEST_ENV) $(SQLFLUFF) lint models macros analyses tests --processes 2
+
+bench: install
+	SEGMART_EMAIL_SALT=$${SEGMART_EMAIL_SALT:-$(DEMO_EMAIL_SALT)} $(PY) -m segmart.bench --customers $${BENCH_CUSTOMERS:-100000}
+
 # Predictive layer (issue 5): fit, score and cluster PREDICTIVE_CUSTOMERS simulated customers (default 1,000,000).
 bench-predictive: install
 	$(PY) -m segmart.bench --predictive-customers $${PREDICTIVE_CUSTOMERS:-1000000}
