@@ -226,3 +226,15 @@
          'segments': none},
     ]) -}}
 {%- endmacro %}
+
+{#- An empty select with the registry's columns: ends a loop of "select ... union all" blocks. -#}
+{% macro no_registry_rows() -%}
+    select
+        null as segment_family,
+        null as segment,
+        null as is_exclusive,
+        null as rule_description,
+        null as thresholds_in_force,
+        null as configured_by
+    where 1 = 0
+{%- endmacro %}

@@ -233,14 +233,7 @@ predictive_segments as (
             union all
         {%- endif %}
     {%- endfor %}
-    select
-        null as segment_family,
-        null as segment,
-        null as is_exclusive,
-        null as rule_description,
-        null as thresholds_in_force,
-        null as configured_by
-    where 1 = 0
+    {{ no_registry_rows() }}
 ),
 
 tier_thresholds as (
@@ -283,14 +276,7 @@ tier_segments as (
             union all
         {%- endfor %}
     {%- endfor %}
-    select
-        null as segment_family,
-        null as segment,
-        null as is_exclusive,
-        null as rule_description,
-        null as thresholds_in_force,
-        null as configured_by
-    where 1 = 0
+    {{ no_registry_rows() }}
 ),
 
 {%- set activatable_families = [] %}
