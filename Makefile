@@ -31,23 +31,26 @@ TEST_DB ?= warehouse/test.duckdb
 TEST_ENV := SEGMART_RAW_DIR=$(TEST_RAW_DIR) SEGMART_DB=$(TEST_DB) SEGMART_EMAIL_SALT=$(DEMO_EMAIL_SALT)
 TEST_VARS := '{as_of_date: $(TEST_END_DATE)}'
 
-.PHONY: help install demo test lint validate bench bench-predictive docs clean lock
+.PHONY: help install demo test lint validate refresh bench bench-predictive docs clean lock
 
 help:
 	@echo "make demo   - install, generate a demo shop, build and validate the warehouse, print a summary"
 	@echo "make test   - lint, build on generated data with injected bad rows, run every test"
 	@echo "make validate - great-expectations checks of the demo warehouse"
+	@echo "make refresh - the scheduled job on the demo: lock, build, validate, publish read-only, export audiences"
 	@echo "make bench  - time a full build at BENCH_CUSTOMERS (default 100000)"
 	@echo "make bench-predictive - time fit + score + clusters of PREDICTIVE_CUSTOMERS simulated customers (default 1000000)"
 	@echo "make clean  - remove built artefacts (keeps .venv)"
 
 # --- environment -------------------------------------------------------------------------
-$(VENV)/.installed: requirements.lock requirements-data.lock pyproject.toml
+$(VENV)/.installed: requirements.lock requirements-data.lock orchestration/requirements-dagster.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "segmart needs Python 3.11, found " + sys.version' \
 		|| { echo "Set PYTHON=/path/to/python3.11"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-data.lock
+	@# the optional Dagster integration is installed too, so that its test runs in CI
+	$(PY) -m pip install --quiet --disable-pip-version-check -r orchestration/requirements-dagster.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@touch $@
 
@@ -57,7 +60,8 @@ lock: install
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.in
 	{ echo "# Exact versions of every Python package segmart installs (direct and transitive)."; \
 	  echo "# Regenerate with: make lock   (after changing requirements.in)"; \
-	  $(PY) -m pip freeze --exclude-editable | grep -v -i -e '^segmart' -e '^lifetimes'; } > requirements.lock
+	  $(PY) -m pip freeze --exclude-editable | grep -v -i -e '^segmart' -e '^lifetimes' \
+	  | grep -v -x -F -f orchestration/requirements-dagster.txt; } > requirements.lock
 
 # --- the two commands ---------------------------------------------------------------------
 demo: install
@@ -82,6 +86,11 @@ test: install
 validate: install
 	$(DEMO_ENV) $(PY) -m segmart.validate
 
+# Unattended refresh of the demo warehouse: lock, build, validate, publish read-only, export audiences, run report
+# (docs/operations.md). The demo's raw files are a fixed sample, so their age is not checked (--allow-stale).
+refresh: install
+	$(DEMO_ENV) $(VENV)/bin/segmart refresh --as-of $(DEMO_END_DATE) --allow-stale $(REFRESH_ARGS)
+
 # sqlfluff compiles models through dbt, so it needs raw files to read: run after generating.
 lint: install
 	$(TEST_ENV) $(SQLFLUFF) lint models macros analyses tests --processes 2
@@ -98,4 +107,5 @@ docs: install
 	@echo "Browse with: DBT_PROFILES_DIR=profiles $(DBT) docs serve --port 8080"
 
 clean:
-	rm -rf target logs warehouse data/raw data/test_raw
+	rm -rf target logs warehouse exports data/raw data/test_raw
+

@@ -112,7 +112,9 @@ def fit_bgnbd(frequency, recency, T, start=None) -> FitResult:
     if start is None:
         # r = 1 (exponential heterogeneity); alpha so that the mean rate r/alpha matches repeat purchases
         # per unit of time; a = b = 1 (uniform dropout probability).
-        rate = max(float(np.sum(x)) / max(float(np.sum(T)), 1e-9), 1e-6)
+        # from the collapsed (sorted, unique) rows, so that the start - and with it the optimiser's end point -
+        # does not depend on the order customers arrive in
+        rate = max(float(np.sum(weights * ux)) / max(float(np.sum(weights * uT)), 1e-9), 1e-6)
         start = (1.0, 1.0 / rate, 1.0, 1.0)
     log_params, success, message, iterations = _minimise(negative_log_likelihood, np.log(np.asarray(start, float)))
     log_likelihood = -negative_log_likelihood(log_params)
@@ -193,7 +195,7 @@ def fit_gamma_gamma(frequency, monetary_value, start=None) -> FitResult:
 
     if start is None:
         # p = 1, q = 2 and v so that E[M] = p v / (q - 1) equals the observed mean.
-        start = (1.0, 2.0, float(np.mean(m)))
+        start = (1.0, 2.0, float(np.sum(weights * um) / np.sum(weights)))
     log_params, success, message, iterations = _minimise(negative_log_likelihood, np.log(np.asarray(start, float)))
     log_likelihood = -negative_log_likelihood(log_params)
     params = dict(zip(GAMMA_GAMMA_PARAMETERS, (float(v) for v in np.exp(log_params))))

@@ -36,6 +36,8 @@ def warn(message: str) -> None:
 
 def fit_models(summary: pd.DataFrame, min_repeat_buyers: int) -> list[btyd.FitResult | None]:
     """[BG/NBD fit, Gamma-Gamma fit] with status in .message; None for a model that was not attempted."""
+    # a fixed row order: the optimiser's sums (and so its last digits) must not depend on how DuckDB scanned
+    summary = summary.sort_values("customer_id", kind="stable")
     frequency = summary["frequency"].to_numpy(dtype=float)
     repeat_buyers = int(np.sum(frequency > 0))
     if repeat_buyers < min_repeat_buyers:
