@@ -79,10 +79,13 @@ final as (
         cast(recency_days as {{ type_double() }}) / cast({{ time_unit_days }} as {{ type_double() }}) as recency,
         cast(customer_age_days as {{ type_double() }})
         / cast({{ time_unit_days }} as {{ type_double() }}) as customer_age,
-        repeat_purchase_day_value_mean as monetary_value,
+        -- money rounded to 6 decimals: sums of doubles differ in their last bits from run to run (parallel
+        -- aggregation), and the fits and clusters must not (published rows must not change without new data)
+        round(repeat_purchase_day_value_mean, 6) as monetary_value,
         cast(days_since_last_purchase as {{ dbt.type_bigint() }}) as days_since_last_purchase,
-        cast(net_revenue_total as {{ type_double() }})
-        / cast(purchase_days as {{ type_double() }}) as purchase_day_value_mean
+        round(
+            cast(net_revenue_total as {{ type_double() }}) / cast(purchase_days as {{ type_double() }}), 6
+        ) as purchase_day_value_mean
     from days_measured
 )
 
