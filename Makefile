@@ -102,6 +102,13 @@ bench: install
 bench-predictive: install
 	$(PY) -m segmart.bench --predictive-customers $${PREDICTIVE_CUSTOMERS:-1000000}
 
+# --- incremental builds (issue 6) ---
+# Full build with the last day held back, then that day arrives and an incremental build runs: both timings and
+# the ratio. Reuses data/bench_raw (make bench generates it).
+.PHONY: bench-incremental
+bench-incremental: install
+	SEGMART_EMAIL_SALT=$${SEGMART_EMAIL_SALT:-$(DEMO_EMAIL_SALT)} $(PY) -m segmart.bench --incremental-day --skip-generate
+
 docs: install
 	$(DEMO_ENV) $(DBT) docs generate --vars '{as_of_date: $(DEMO_END_DATE)}'
 	@echo "Browse with: DBT_PROFILES_DIR=profiles $(DBT) docs serve --port 8080"
@@ -109,3 +116,24 @@ docs: install
 clean:
 	rm -rf target logs warehouse exports data/raw data/test_raw
 
+# --- segment history and report (issue 7) ------------------------------------------------------
+.PHONY: report chromium backfill
+BACKFILL_FROM ?= 2025-11-01
+BACKFILL_TO ?= $(DEMO_END_DATE)
+
+# The visual segment report of the demo warehouse, read-only: target/reports/segment_report.html (offline HTML).
+report: install
+	$(DEMO_ENV) $(PY) -m segmart.report
+
+# Past month-ends into marts.segment_membership_history (one dbt build per date), then transitions and sizes.
+backfill: install
+	$(DEMO_ENV) $(PY) -m segmart.history backfill --from $(BACKFILL_FROM) --to $(BACKFILL_TO) --every month
+
+# Headless Chromium renders the report in tests/python/test_report.py (Debian package chromium).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+# make test needs the browser for the report's screenshot test (an extra prerequisite, recipe unchanged).
+test: chromium

@@ -1,6 +1,7 @@
 """Benchmark: generate a shop of a given size, time a full `dbt build`, print per-model timings and peak memory.
 
     python -m segmart.bench --customers 100000 [--seed 42] [--end-date 2026-10-31] [--skip-generate] [--top 15]
+    python -m segmart.bench --incremental-day [--raw-dir DIR --skip-generate]   (issue 6: full vs one-day refresh)
 
 Prints figures; it asserts nothing (a slow machine is not a failing test). Uses data/bench_raw and
 warehouse/bench.duckdb so it never touches the demo or the test warehouse.
@@ -58,9 +59,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--predictive-customers", type=int, default=None,
                         help="instead of a build: simulate this many customers' BTYD summaries and time the "
                              "predictive layer (fit, score, cluster) on them")
+    # --- incremental builds (issue 6) ---
+    parser.add_argument("--incremental-day", action="store_true",
+                        help="instead of one full build: a full build with the last day's rows held back (as of the "
+                             "day before), then that day arrives and an incremental build runs; prints both and the "
+                             "ratio")
+    parser.add_argument("--work-dir", default="data/bench_incremental",
+                        help="--incremental-day: batches, the growing raw folder and dbt's target path")
     args = parser.parse_args(argv)
     if args.predictive_customers:
         return predictive_benchmark(args.predictive_customers, args.seed)
+    if args.incremental_day:
+        return incremental_day_benchmark(args)
 
     env = {**os.environ, "SEGMART_RAW_DIR": args.raw_dir, "SEGMART_DB": args.db,
            "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles")}
@@ -94,6 +104,67 @@ def main(argv: list[str] | None = None) -> int:
         for unique_id, status, seconds in model_timings(run_results, args.top):
             print(f"  {seconds:8.2f}s  {status:<7} {unique_id}")
     return code
+
+
+# --- incremental builds (issue 6) ---
+def incremental_day_benchmark(args: argparse.Namespace) -> int:
+    """Full build as of end_date - 1 without the last day's rows, then the last day arrives (new files, written by
+    segmart.batches) and an incremental build runs as of end_date. Prints both timings and their ratio."""
+    import datetime as dt
+    import shutil
+
+    from segmart.batches import add_batch, split_batches
+
+    raw_dir = Path(args.raw_dir) if Path(args.raw_dir).is_absolute() else PROJECT_ROOT / args.raw_dir
+    if not args.skip_generate:
+        seconds, code = timed(
+            [sys.executable, "-m", "segmart.generate", "--customers", str(args.customers), "--seed", str(args.seed),
+             "--end-date", args.end_date, "--out", str(raw_dir), "--quiet"], os.environ.copy())
+        if code != 0:
+            return code
+    work = Path(args.work_dir) if Path(args.work_dir).is_absolute() else PROJECT_ROOT / args.work_dir
+    shutil.rmtree(work, ignore_errors=True)
+    target = ["--target-path", str(work / "target"), "--log-path", str(work / "target" / "logs")]
+    day_before = (dt.date.fromisoformat(args.end_date) - dt.timedelta(days=1)).isoformat()
+    started = time.perf_counter()
+    batches = split_batches(raw_dir, work / "batches", [day_before, args.end_date])
+    split_seconds = time.perf_counter() - started
+    raw = work / "raw"
+    add_batch(batches[0], raw)
+    db_path = PROJECT_ROOT / args.db
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    env = {**os.environ, "SEGMART_RAW_DIR": str(raw), "SEGMART_DB": args.db,
+           "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles")}
+    full_seconds, code = timed(dbt_command("build", day_before, ["--full-refresh", *target]), env)
+    if code != 0:
+        print("bench: full build failed", file=sys.stderr)
+        return code
+    add_batch(batches[1], raw)
+    incremental_seconds, code = timed(dbt_command("build", args.end_date, target), env)
+    day_rows = {table.name: sum(duckdb_rows(path) for path in table.iterdir()) for table in sorted(batches[1].iterdir())}
+    print("\n== segmart incremental benchmark ==")
+    for name, value in [("split into batches (s)", f"{split_seconds:.1f}"),
+                        (f"dbt build, full, as of {day_before} (s)", f"{full_seconds:.1f}"),
+                        (f"dbt build, incremental, +1 day (s)", f"{incremental_seconds:.1f}"),
+                        ("ratio incremental / full", f"{incremental_seconds / full_seconds:.2f}"),
+                        ("incremental build exit code", str(code))]:
+        print(f"{name:<40} {value:>12}")
+    print("rows that arrived: " + ", ".join(f"{table} {rows:,}" for table, rows in day_rows.items()))
+    run_results = work / "target" / "run_results.json"
+    if run_results.exists():
+        print(f"\nslowest {args.top} nodes of the incremental build")
+        for unique_id, status, seconds in model_timings(run_results, args.top):
+            print(f"  {seconds:8.2f}s  {status:<7} {unique_id}")
+    return code
+
+
+def duckdb_rows(path: Path) -> int:
+    import duckdb
+
+    reader = f"read_parquet('{path}')" if path.suffix == ".parquet" else f"read_csv('{path}', all_varchar = true)"
+    return duckdb.connect().execute(f"select count(*) from {reader}").fetchone()[0]
 
 
 # --- predictive layer (issue 5) ---

@@ -5,10 +5,11 @@
     segmart validate [--vars YAML]
     segmart export-audiences
     segmart status [--json]
-    segmart backfill ...                 (not implemented yet: arrives with segment history, issue 7)
+    segmart backfill --from DATE --to DATE [--every month] [--skip-existing] [--no-data-tests]
 
 Common options: --quiet, --log-format text|json, --warehouse-dir, --target-path, --exports-dir.
-`refresh` runs: lock -> source freshness -> dbt build -> validation -> publish -> audience export -> run report.
+`refresh` runs: lock -> source freshness -> dbt build -> validation -> publish -> audience export -> segment
+report -> run report. `backfill` appends past dates to the segment history (one dbt build per date).
 Each stage that runs dbt or validation runs it in a child process (one dbt invocation per process).
 Exit codes are the EXIT_* constants below (docs/operations.md has the table).
 """
@@ -31,7 +32,7 @@ from typing import Any, Callable
 
 import yaml
 
-from segmart import audiences, freshness, lock, publish, run_report
+from segmart import audiences, freshness, history, lock, publish, report as segment_report, run_report
 from segmart.faults import pause_at
 from segmart.warehouse import PROJECT_ROOT
 
@@ -44,13 +45,12 @@ EXIT_BUILD_FAILED = 5         # dbt build failed (a model error or an error-seve
 EXIT_VALIDATION_FAILED = 6    # great-expectations validation failed; nothing published
 EXIT_PUBLISH_FAILED = 7       # publication failed; the previously published version stays current
 EXIT_EXPORT_FAILED = 8        # published, but the audience export failed (the previous export stays in place)
-EXIT_NOT_IMPLEMENTED = 9      # backfill: arrives with segment history (issue 7)
 
 OUTCOMES = {
     EXIT_OK: "success", EXIT_ERROR: "error", EXIT_USAGE: "usage_error", EXIT_LOCK_HELD: "lock_held",
     EXIT_STALE_SOURCES: "stale_sources", EXIT_BUILD_FAILED: "build_failed",
     EXIT_VALIDATION_FAILED: "validation_failed", EXIT_PUBLISH_FAILED: "publish_failed",
-    EXIT_EXPORT_FAILED: "export_failed", EXIT_NOT_IMPLEMENTED: "not_implemented",
+    EXIT_EXPORT_FAILED: "export_failed",
 }
 
 
@@ -445,6 +445,16 @@ def _refresh_locked(args: argparse.Namespace, settings: Settings, log: Log, vari
     status, detail = stages.run("export audiences", export_stage)
     if status == "failed":
         return finish(EXIT_EXPORT_FAILED, f"audience export failed: {detail}")
+
+    # 7. the visual segment report of what was published (a failure is reported, it does not fail the refresh:
+    # the warehouse and the exports are already in place)
+    def report_stage() -> tuple[str, str]:
+        path = segment_report.write_report(Path(report["published"]["database"]),
+                                           settings.reports_dir / segment_report.REPORT_NAME)
+        report["segment_report"] = str(path)
+        return "ok", str(path)
+
+    stages.run("segment report", report_stage)
     return finish(EXIT_OK)
 
 
@@ -531,8 +541,29 @@ def status_command(args: argparse.Namespace, settings: Settings, log: Log) -> in
 
 
 def backfill_command(args: argparse.Namespace, settings: Settings, log: Log) -> int:
-    log.error("not implemented yet: arrives with segment history (issue 7)")
-    return EXIT_NOT_IMPLEMENTED
+    """Past dates into marts.segment_membership_history, one dbt build per date, under the refresh lock."""
+    if args.from_date is None or args.to_date is None:
+        log.error("backfill needs --from and --to")
+        return EXIT_USAGE
+    try:
+        extra_vars = parse_vars(args.vars)
+    except (ValueError, yaml.YAMLError) as error:
+        log.error(str(error))
+        return EXIT_USAGE
+    try:
+        with lock.RefreshLock(settings.lock_path, log.run_id):
+            result = history.backfill(
+                args.from_date, args.to_date, args.every, dbt=str(Path(sys.executable).with_name("dbt")),
+                target_path=settings.target_path, env=child_env(settings), extra_vars=extra_vars,
+                data_tests=not args.no_data_tests, skip_existing=args.skip_existing, log=log.info)
+    except lock.LockHeld as held:
+        log.error(f"another run is in progress, nothing done: {held}", event="lock_held", holder=held.holder)
+        return EXIT_LOCK_HELD
+    log.event("info" if result.ok else "error", f"backfill: {'done' if result.ok else 'failed'}",
+              event="backfill_finished", **result.as_dict())
+    if result.ok:
+        log.info("the working warehouse now ends at the last backfilled date: run `segmart refresh` before BI reads it")
+    return EXIT_OK if result.ok else EXIT_BUILD_FAILED
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -584,10 +615,14 @@ def build_parser() -> argparse.ArgumentParser:
     status_parser.set_defaults(handler=status_command)
 
     backfill_parser = commands.add_parser("backfill", parents=[common],
-                                          help="not implemented yet (segment history, issue 7)")
+                                          help="append past dates to the segment history (one dbt build per date)")
     backfill_parser.add_argument("--from", dest="from_date", type=parse_date, help="first as-of date")
     backfill_parser.add_argument("--to", dest="to_date", type=parse_date, help="last as-of date")
-    backfill_parser.add_argument("--every", choices=("day", "week", "month"), default="month")
+    backfill_parser.add_argument("--every", choices=history.EVERY_CHOICES, default="month")
+    backfill_parser.add_argument("--skip-existing", action="store_true",
+                                 help="leave dates already in the history alone (resume an interrupted backfill)")
+    backfill_parser.add_argument("--no-data-tests", action="store_true", help="build models only (faster)")
+    backfill_parser.add_argument("--vars", help="extra dbt vars as YAML")
     backfill_parser.set_defaults(handler=backfill_command)
     return parser
 

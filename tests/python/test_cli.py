@@ -100,9 +100,8 @@ def test_usage_error_and_backfill_codes(tmp_path, capsys):
     with pytest.raises(SystemExit) as raised:
         cli.main(["refresh", "--as-of", "31/10/2026"])
     assert raised.value.code == cli.EXIT_USAGE
-    assert cli.main(["backfill", "--from", "2026-01-01", "--to", "2026-10-31", "--every", "month",
-                     "--warehouse-dir", str(tmp_path)]) == cli.EXIT_NOT_IMPLEMENTED
-    assert "issue 7" in capsys.readouterr().err
+    assert cli.main(["backfill", "--from", "2026-01-01", "--warehouse-dir", str(tmp_path)]) == cli.EXIT_USAGE
+    assert "backfill needs --from and --to" in capsys.readouterr().err
 
 
 # --- the lock ------------------------------------------------------------------------------------

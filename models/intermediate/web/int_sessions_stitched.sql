@@ -7,11 +7,45 @@
 -- Both kinds of session are numbered in one pass: tracker events are partitioned by their session id (only their
 -- first event starts a session), the others by visitor. The windows carry narrow rows only; the first event's
 -- attributes are joined back by event id afterwards.
+-- Incremental: a run re-sessionises every session scope (tracker session id, or visitor) that has an event
+-- (re)computed since this model's last run, over all of the scope's events, so a session spanning two batches, a
+-- late event and a re-attributed device come out as in a full build. Rows are replaced per scope: the tracker
+-- session, or all of a visitor's sessions (macros/incremental).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key="case when is_tracker_session then session_key else 'visitor:' || visitor_id end",
+    on_schema_change='fail',
+    segmart_stale_where='ended_at >= ' ~ as_of_cutoff_at(),
+) }}
 {%- set unix_epoch_at = "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")" %}
+{%- set scope_filter -%}
+    {%- if is_incremental() %}
+        where (session_id is not null, coalesce(session_id, visitor_id)) in (select * from touched_scopes)
+    {%- endif -%}
+{%- endset %}
 with
+
+{% if is_incremental() %}
+    touched_scopes as (
+        select
+            session_id is not null as is_tracker_session,
+            coalesce(session_id, visitor_id) as session_scope_id
+        from {{ ref('int_web_events_stitched') }}
+        where processed_at > {{ last_processed_at() }}
+        union
+        -- sessions that reach past as_of_date lose those events (as_of_date moved back)
+        select
+            is_tracker_session,
+            case when is_tracker_session then substr(session_key, 9) else visitor_id end as session_scope_id
+        from {{ this }}
+        where ended_at >= {{ as_of_cutoff_at() }}
+    ),
+{% endif %}
 
 web_events as (
     select * from {{ ref('int_web_events_stitched') }}
+    {{ scope_filter }}
 ),
 
 -- A second, narrow import of the same model: DuckDB materialises a CTE that is read twice, with every column.
@@ -27,6 +61,7 @@ first_event_attributes as (
         utm_campaign,
         country_code
     from {{ ref('int_web_events_stitched') }}
+    {{ scope_filter }}
 ),
 
 events_scoped as (
@@ -139,7 +174,9 @@ final as (
         first_event_attributes.utm_source,
         first_event_attributes.utm_medium,
         first_event_attributes.utm_campaign,
-        first_event_attributes.country_code
+        first_event_attributes.country_code,
+        -- run metadata
+        {{ processed_at() }} as processed_at
     from sessions_aggregated
     inner join first_event_attributes
         on sessions_aggregated.first_event_id = first_event_attributes.event_id

@@ -3,11 +3,19 @@
 -- customer_id: the event's own customer_id when it is a known customer; otherwise the customer the identity
 -- map links its anonymous id to, so events before the login that identified the device are attributed too;
 -- otherwise null (DECISIONLOG.md, "Web sessions, carts and wishlists").
-with
+-- Incremental: a run recomputes the events its base model (re)processed since this model's last run and the
+-- events whose attribution the identity map now gives differently (a device identified later, a customer staged
+-- later); events dated after as_of_date are removed (macros/incremental).
+-- depends_on: {{ ref('base_shop__web_events') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key='event_id',
+    on_schema_change='fail',
+    segmart_stale_where='occurred_at >= ' ~ as_of_cutoff_at(),
+) }}
 
-web_events as (
-    select * from {{ ref('stg_shop__web_events') }}
-),
+with
 
 identities as (
     select * from {{ ref('int_identities_stitched') }}
@@ -25,6 +33,44 @@ linked_anonymous_ids as (
         customer_id
     from identities
     where identifier_type = 'anonymous_id'
+),
+
+{% if is_incremental() %}
+    base_events_processed as (
+        select event_id
+        from {{ ref('base_shop__web_events') }}
+        where processed_at > {{ last_processed_at() }}
+    ),
+
+    attribution_changed as (
+        select stitched.event_id
+        from {{ this }} as stitched
+        left join known_customers
+            on stitched.event_customer_id = known_customers.customer_id
+        left join linked_anonymous_ids
+            on stitched.anonymous_id = linked_anonymous_ids.anonymous_id
+        where
+            coalesce(known_customers.customer_id, linked_anonymous_ids.customer_id)
+            is distinct from stitched.customer_id
+            or stitched.attribution_rule <> case
+                when known_customers.customer_id is not null then 'event_customer_id'
+                when linked_anonymous_ids.customer_id is not null then 'anonymous_id_link'
+                else 'unattributed'
+            end
+    ),
+
+    events_to_recompute as (
+        select event_id from base_events_processed
+        union
+        select event_id from attribution_changed
+    ),
+{% endif %}
+
+web_events as (
+    select * from {{ ref('stg_shop__web_events') }}
+    {% if is_incremental() %}
+        where event_id in (select event_id from events_to_recompute)
+    {% endif %}
 ),
 
 events_attributed as (
@@ -66,7 +112,8 @@ final as (
         device_type,
         country_code,
         -- timestamps
-        occurred_at
+        occurred_at,
+        {{ processed_at() }} as processed_at
     from events_attributed
 )
 

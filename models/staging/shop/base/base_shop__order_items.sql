@@ -1,9 +1,22 @@
 -- Every raw order line, typed, validated against the contract and its order, converted into
 -- the reporting currency at its order's rate, and given one row_status.
+-- Incremental: new files, the keys they touch, and the lines of orders re-processed since the last run
+-- (their parent status or rate may have changed) (macros/incremental).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key='order_item_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 raw_order_items as (
-    select * from {{ source('raw', 'order_items') }}
+    {{ incremental_raw_rows(
+        'order_items', 'order_item_id',
+        reevaluate_when=incremental_reevaluate_when([], ['order_quarantined', 'unknown_order'])
+            ~ " or order_id in (select order_id from " ~ ref('base_shop__orders')
+            ~ " where processed_at > " ~ last_processed_at() ~ ")") }}
 ),
 
 orders as (
@@ -67,7 +80,8 @@ final as (
         quarantine_reasons,
         cast(null as {{ dbt.type_string() }}) as nullified_values,
         row_fingerprint,
-        _source_file as source_file
+        _source_file as source_file,
+        {{ processed_at() }} as processed_at
     from with_status
 )
 

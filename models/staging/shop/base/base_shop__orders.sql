@@ -1,9 +1,22 @@
 -- Every raw order row, typed, validated against the contract and its customers, converted into
 -- the reporting currency, and given one row_status (see macros/staging/row_status.sql).
+-- Incremental: new files, the keys they touch and the rows whose status can change (macros/incremental).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key='order_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 raw_orders as (
-    select * from {{ source('raw', 'orders') }}
+    {{ incremental_raw_rows(
+        'orders', 'order_id',
+        reevaluate_when=incremental_reevaluate_when(
+            ['ordered_at', 'updated_at'],
+            ['future_', 'unknown_customer', 'unresolved_guest_order', 'unknown_currency']),
+        event_time_column='ordered_at') }}
 ),
 
 vocabulary as (
@@ -143,7 +156,8 @@ final as (
         quarantine_reasons,
         cast(null as {{ dbt.type_string() }}) as nullified_values,
         row_fingerprint,
-        _source_file as source_file
+        _source_file as source_file,
+        {{ processed_at() }} as processed_at
     from with_status
 )
 

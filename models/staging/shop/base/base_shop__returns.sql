@@ -1,9 +1,26 @@
 -- Every raw return row, typed, validated against the contract, its order and its order line,
 -- converted into the reporting currency at its order's rate, and given one row_status.
+-- Incremental: new files, the keys they touch, and the returns of orders and lines re-processed since the
+-- last run (macros/incremental).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key='return_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 raw_returns as (
-    select * from {{ source('raw', 'returns') }}
+    {{ incremental_raw_rows(
+        'returns', 'return_id',
+        reevaluate_when=incremental_reevaluate_when(
+            ['returned_at'], ['future_', 'order_quarantined', 'unknown_order', 'unknown_order_item'])
+            ~ " or order_id in (select order_id from " ~ ref('base_shop__orders')
+            ~ " where processed_at > " ~ last_processed_at() ~ ")"
+            ~ " or order_item_id in (select order_item_id from " ~ ref('base_shop__order_items')
+            ~ " where processed_at > " ~ last_processed_at() ~ ")",
+        event_time_column='returned_at') }}
 ),
 
 orders as (
@@ -92,7 +109,8 @@ final as (
         quarantine_reasons,
         cast(null as {{ dbt.type_string() }}) as nullified_values,
         row_fingerprint,
-        _source_file as source_file
+        _source_file as source_file,
+        {{ processed_at() }} as processed_at
     from with_status
 )
 

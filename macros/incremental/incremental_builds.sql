@@ -1,0 +1,171 @@
+{#- Incremental builds (issue 6, DECISIONLOG.md "Incremental builds").
+
+    What is new is decided by raw file, not by event time: a base model reads, on an incremental run, the rows of
+    the files it has not loaded yet, plus every raw row of the keys those rows touch (so versions and replays are
+    ranked across old and new files exactly as a full build ranks them), plus the keys whose status can change
+    without a new file (deferred rows, rows quarantined for a reason that depends on time or on another table).
+    Rows are replaced by key. Every incremental model stamps the rows it (re)computes with processed_at, and the
+    models downstream pick up the rows stamped after their own latest stamp. -#}
+
+{#- The incremental strategy, per adapter, so another engine (issue 8) can pick its own. DuckDB: our
+    delete-then-insert (get_incremental_segmart_replace_sql below), which deletes by a key expression
+    and by an optional "stale rows" predicate, then appends. -#}
+{% macro incremental_strategy() -%}
+    {{- return(adapter.dispatch('incremental_strategy', 'segmart')()) -}}
+{%- endmacro %}
+
+{% macro default__incremental_strategy() -%}
+    {{- return('delete+insert') -}}
+{%- endmacro %}
+
+{% macro duckdb__incremental_strategy() -%}
+    {{- return('segmart_replace') -}}
+{%- endmacro %}
+
+{#- Strategy segmart_replace: delete the target rows whose unique_key (a column or an expression over the
+    model's columns) is among the new rows' keys, or that match config segmart_stale_where (rows that can no
+    longer be valid, such as rows dated after as_of_date), then insert the new rows. Null keys delete nothing. -#}
+{% macro get_incremental_segmart_replace_sql(arg_dict) -%}
+    {{- return(adapter.dispatch('segmart_replace_sql', 'segmart')(arg_dict)) -}}
+{%- endmacro %}
+
+{% macro default__segmart_replace_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set source = arg_dict['temp_relation'] -%}
+    {%- set unique_key = arg_dict['unique_key'] -%}
+    {%- set stale_where = config.get('segmart_stale_where') -%}
+    {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where
+        ({{ unique_key }}) in (
+            select ({{ unique_key }}) from {{ source }}
+            where ({{ unique_key }}) is not null
+        )
+        {%- if stale_where %}
+            or ({{ stale_where }})
+        {%- endif %};
+
+    insert into {{ target }} ({{ columns_csv }})
+    select {{ columns_csv }} from {{ source }}
+{%- endmacro %}
+
+{#- The stamp of the rows a run (re)computes: the run's start, so all models of one run share it. -#}
+{% macro processed_at() -%}
+    cast('{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}' as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- The latest stamp in this model's table: rows upstream stamped later are new to it. -#}
+{% macro last_processed_at() -%}
+    (select coalesce(max(processed_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) from {{ this }})
+{%- endmacro %}
+
+{#- Quoted SQL list of text values; '' when empty (callers test for emptiness first). -#}
+{% macro sql_text_list(values) -%}
+    {%- set quoted = [] -%}
+    {%- for value in values -%}
+        {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
+    {%- endfor -%}
+    {{- return(quoted | join(', ')) -}}
+{%- endmacro %}
+
+{#- Every raw file of a table as the raw view names it in _source_file (the same glob as read_raw_table). -#}
+{% macro raw_table_files(table_name) -%}
+    {{- return(adapter.dispatch('raw_table_files', 'segmart')(table_name)) -}}
+{%- endmacro %}
+
+{% macro duckdb__raw_table_files(table_name) -%}
+    {%- set escaped = raw_table_location(table_name) | replace("'", "''") -%}
+    {%- set listing = run_query(
+        "select file from glob('" ~ escaped ~ "/**/*.parquet')"
+        ~ " union select file from glob('" ~ escaped ~ "/**/*.csv')"
+        ~ " union select file from glob('" ~ escaped ~ "/**/*.csv.gz')"
+        ~ " order by file") -%}
+    {{- return(listing.columns[0].values() | list) -}}
+{%- endmacro %}
+
+{#- The raw rows a base model reads. Full build: every row of source('raw', table_name). Incremental run:
+      - every row of the files not loaded yet;
+      - with var('incremental_lookback_days') = N > 0, every keyed row of the loaded files that hold a row whose
+        `event_time_column` is within N days before the end of as_of_date (a landing zone that appends to its
+        recent files in place; 0, the default, trusts that a loaded file never changes);
+      - from the other loaded files, the rows of the keys that are touched: keys of the rows above and keys of
+        rows in this table that match `reevaluate_when` (a condition over this table's columns, for rows whose
+        status can change without a new file). Their files are found in this table's source_file, so only those
+        files are scanned (DuckDB prunes the others by file name).
+    A key's rows are therefore always ranked together, as in a full build. Rows without a key are
+    quarantined for good, so they are read from new files only. The model must be incremental with
+    unique_key = key_column. -#}
+{% macro incremental_raw_rows(table_name, key_column, reevaluate_when='false', event_time_column=none) -%}
+    {%- set raw_relation = source('raw', table_name) -%}
+    {%- if not is_incremental() or not execute -%}
+        select * from {{ raw_relation }}
+    {%- else -%}
+        {%- set loaded = run_query("select distinct source_file from " ~ this ~ " where source_file is not null") -%}
+        {%- set loaded_files = loaded.columns[0].values() | list -%}
+        {%- set new_files = [] -%}
+        {%- for file in raw_table_files(table_name) if file not in loaded_files -%}
+            {%- do new_files.append(file) -%}
+        {%- endfor -%}
+        {%- set lookback_days = var('incremental_lookback_days', 0) | int -%}
+        {%- set recent_files = [] -%}
+        {%- if lookback_days > 0 and event_time_column is not none -%}
+            {%- set recent = run_query(
+                "select distinct source_file from " ~ this ~ " where source_file is not null and "
+                ~ event_time_column ~ " >= " ~ dbt.dateadd('day', -1 * lookback_days, as_of_cutoff_at())) -%}
+            {%- set recent_files = recent.columns[0].values() | list -%}
+        {%- endif -%}
+        {%- set raw_key = blank_to_null('raw_rows.' ~ key_column) -%}
+        {%- set read_filters = [] -%}
+        {%- if new_files | length > 0 -%}
+            {%- do read_filters.append("raw_rows._source_file in (" ~ sql_text_list(new_files) ~ ")") -%}
+        {%- endif -%}
+        {%- if recent_files | length > 0 -%}
+            {%- do read_filters.append("(raw_rows._source_file in (" ~ sql_text_list(recent_files) ~ ") and "
+                ~ raw_key ~ " is not null)") -%}
+        {%- endif -%}
+        {%- set read_filter = read_filters | join(' or ') if read_filters | length > 0 else '1 = 0' -%}
+        {%- set touched_keys -%}
+            select {{ raw_key }} as touched_key
+            from {{ raw_relation }} as raw_rows
+            where {{ read_filter }}
+            union
+            select {{ key_column }} as touched_key
+            from {{ this }}
+            where {{ reevaluate_when }}
+        {%- endset -%}
+        {%- set carriers = run_query(
+            "select distinct source_file from " ~ this ~ " where source_file is not null and "
+            ~ key_column ~ " in (select touched_key from (" ~ touched_keys ~ ") as touched)") -%}
+        {%- set carrier_files = [] -%}
+        {%- for file in carriers.columns[0].values() if file not in recent_files -%}
+            {%- do carrier_files.append(file) -%}
+        {%- endfor -%}
+        {{ log("segmart incremental " ~ this.identifier ~ ": " ~ new_files | length ~ " new file(s), "
+            ~ recent_files | length ~ " recent file(s) in the lookback, " ~ carrier_files | length
+            ~ " loaded file(s) re-read for touched keys", info=true) }}
+        select raw_rows.*
+        from {{ raw_relation }} as raw_rows
+        where {{ read_filter }}
+        {%- if carrier_files | length > 0 %}
+            union all
+            select raw_rows.*
+            from {{ raw_relation }} as raw_rows
+            where
+                raw_rows._source_file in ({{ sql_text_list(carrier_files) }})
+                and {{ raw_key }} in (select touched_key from ({{ touched_keys }}) as touched)
+        {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Rows of a base model whose status can change without a new file: deferred rows (as_of_date moves), rows
+    quarantined for a reason listed in `reasons` (a future timestamp: the clock moves; a missing parent: it can
+    arrive), and staged rows dated at or after the cut-off (as_of_date moved back). -#}
+{% macro incremental_reevaluate_when(dated_columns, reasons=[]) -%}
+    row_status = 'deferred'
+    {%- for column in dated_columns %}
+        or (row_status = 'staged' and {{ column }} >= {{ as_of_cutoff_at() }})
+    {%- endfor %}
+    {%- for reason in reasons %}
+        or quarantine_reasons like '%{{ reason }}%'
+    {%- endfor %}
+{%- endmacro %}
