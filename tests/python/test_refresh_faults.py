@@ -134,8 +134,10 @@ def test_first_refresh_publishes_a_read_only_copy_and_reports(shop, baseline):
     report = json.loads((shop.warehouse / "runs" / "latest.json").read_text())
     assert report["outcome"] == "success" and report["published"]["changed"]
     assert [stage["name"] for stage in report["stages"]] == [
-        "freshness", "dbt build", "validate", "measure", "publish", "export audiences"]
+        "freshness", "dbt build", "validate", "measure", "publish", "export audiences", "segment report"]
     assert report["facts"]["sources"] and report["segments"] and report["validation"]["failed"] == 0
+    assert all(stage["status"] == "ok" for stage in report["stages"]), report["stages"]
+    assert Path(report["segment_report"]).read_text().count("plotly") > 0
 
 
 def test_kill_during_dbt_leaves_published_as_before(shop, baseline):
