@@ -39,7 +39,10 @@ help:
 	@echo "make validate - great-expectations checks of the demo warehouse"
 	@echo "make refresh - the scheduled job on the demo: lock, build, validate, publish read-only, export audiences"
 	@echo "make bench  - time a full build at BENCH_CUSTOMERS (default 100000)"
+	@echo "make report - the visual segment report of the demo warehouse (target/reports/segment_report.html)"
+	@echo "make backfill - past month-ends (BACKFILL_FROM..BACKFILL_TO) into the demo's segment history"
 	@echo "make bench-predictive - time fit + score + clusters of PREDICTIVE_CUSTOMERS simulated customers (default 1000000)"
+	@echo "make bench-incremental - time a full build, then a one-day incremental build, at 100000 customers"
 	@echo "make clean  - remove built artefacts (keeps .venv)"
 
 # --- environment -------------------------------------------------------------------------
@@ -127,7 +130,7 @@ report: install
 
 # Past month-ends into marts.segment_membership_history (one dbt build per date), then transitions and sizes.
 backfill: install
-	$(DEMO_ENV) $(PY) -m segmart.history backfill --from $(BACKFILL_FROM) --to $(BACKFILL_TO) --every month
+	$(DEMO_ENV) $(VENV)/bin/segmart backfill --from $(BACKFILL_FROM) --to $(BACKFILL_TO) --every month
 
 # Headless Chromium renders the report in tests/python/test_report.py (Debian package chromium).
 chromium:
