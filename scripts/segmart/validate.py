@@ -356,7 +356,8 @@ def tag_and_tier_suites(connection: duckdb.DuckDBPyConnection) -> list[Suite]:
     return [Suite("behaviour_tags_and_value_tiers", "recomputed", expectations, frame=frame)]
 
 
-# Later issues register more builders here (predictions); each returns suites.
+# Every builder returns suites; catalog_suites also covers the predictive tiers. Drift and empty-segment
+# suites have severity 'warning'.
 SUITE_BUILDERS: list[Callable[[duckdb.DuckDBPyConnection], list[Suite]]] = [
     foundation_suites, segment_suites, tag_and_tier_suites, catalog_suites, drift_suites,
     empty_segment_suites,

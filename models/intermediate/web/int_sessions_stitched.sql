@@ -11,6 +11,8 @@
 -- (re)computed since this model's last run, over all of the scope's events, so a session spanning two batches, a
 -- late event and a re-attributed device come out as in a full build. Rows are replaced per scope: the tracker
 -- session, or all of a visitor's sessions (macros/incremental).
+{#- session_key of a tracker session: this prefix + the tracker's session_id -#}
+{%- set tracker_session_prefix = 'tracker:' %}
 {{ config(
     materialized='incremental',
     incremental_strategy=incremental_strategy(),
@@ -37,7 +39,7 @@ with
         -- sessions that reach past as_of_date lose those events (as_of_date moved back)
         select
             is_tracker_session,
-            case when is_tracker_session then substr(session_key, 9) else visitor_id end as session_scope_id
+            case when is_tracker_session then substr(session_key, {{ tracker_session_prefix | length + 1 }}) else visitor_id end as session_scope_id
         from {{ this }}
         where ended_at >= {{ as_of_cutoff_at() }}
     ),
@@ -141,7 +143,8 @@ final as (
     select
         -- ids
         case
-            when sessions_aggregated.is_tracker_session then 'tracker:' || sessions_aggregated.session_scope_id
+            when sessions_aggregated.is_tracker_session
+                then '{{ tracker_session_prefix }}' || sessions_aggregated.session_scope_id
             else
                 first_event_attributes.visitor_id || ':' || cast(
                     {{ dbt.datediff(unix_epoch_at, 'sessions_aggregated.started_at', 'second') }}
