@@ -24,7 +24,10 @@
 
 {#- Strategy segmart_replace: delete the target rows whose unique_key (a column or an expression over the
     model's columns) is among the new rows' keys, or that match config segmart_stale_where (rows that can no
-    longer be valid, such as rows dated after as_of_date), then insert the new rows. Null keys delete nothing. -#}
+    longer be valid, such as rows dated after as_of_date), or whose key is gone from a model named in config
+    segmart_keys_gone (a list of [key column, model name]: the row goes when its key is no longer in that model),
+    then insert the new rows. Null keys delete nothing. segmart_keys_gone is resolved when the model runs: a
+    config string is rendered at parse time, before ref() and this know their schema. -#}
 {% macro get_incremental_segmart_replace_sql(arg_dict) -%}
     {{- return(adapter.dispatch('segmart_replace_sql', 'segmart')(arg_dict)) -}}
 {%- endmacro %}
@@ -43,7 +46,13 @@
         )
         {%- if stale_where %}
             or ({{ stale_where }})
-        {%- endif %};
+        {%- endif %}
+        {%- for key_column, model_name in config.get('segmart_keys_gone', []) %}
+            or {{ key_column }} not in (
+                select {{ key_column }} from {{ ref(model_name) }}
+                where {{ key_column }} is not null
+            )
+        {%- endfor %};
 
     insert into {{ target }} ({{ columns_csv }})
     select {{ columns_csv }} from {{ source }}

@@ -1,6 +1,7 @@
 """The `segmart` command: refresh the warehouse unattended, validate, export audiences, report status.
 
     segmart refresh [--as-of DATE] [--full-refresh] [--select SELECTOR ...] [--exclude SELECTOR ...]
+                    [--with-unit-tests]
                     [--vars YAML] [--allow-stale]
     segmart validate [--vars YAML]
     segmart export-audiences
@@ -111,17 +112,27 @@ def resolve_settings(args: argparse.Namespace, environ: dict[str, str] | None = 
 
 # --- argument lists for the child processes (pure) --------------------------------------------
 
-def dbt_vars(as_of: str | None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The --vars of a run: extra vars with as_of_date on top when given (pure)."""
+def dbt_vars(as_of: str | None, extra: dict[str, Any] | None = None, full_refresh: bool = False) -> dict[str, Any]:
+    """The --vars of a run: extra vars with as_of_date on top when given; a full refresh also refits the
+    predictive models (predictive_refit_days 0) unless the extra vars say otherwise (pure)."""
     merged = dict(extra or {})
     if as_of:
         merged["as_of_date"] = as_of
+    if full_refresh:
+        merged.setdefault("predictive_refit_days", 0)
     return merged
 
 
+# dbt unit tests prove the SQL's logic on fixed fixtures: their outcome follows the code, not the day's data, so
+# `make test` and CI run them and a scheduled refresh leaves them out (--with-unit-tests puts them back).
+UNIT_TESTS_SELECTOR = "test_type:unit"
+
+
 def dbt_build_args(dbt: str, target_path: Path, variables: dict[str, Any], full_refresh: bool = False,
-                   select: list[str] | None = None, exclude: list[str] | None = None) -> list[str]:
-    """`dbt build` with the run's target path, vars, --full-refresh, --select and --exclude passthrough (pure)."""
+                   select: list[str] | None = None, exclude: list[str] | None = None,
+                   unit_tests: bool = False) -> list[str]:
+    """`dbt build` with the run's target path, vars, --full-refresh, --select and --exclude passthrough; unit
+    tests excluded unless unit_tests (pure)."""
     args = [dbt, "build", "--target-path", str(target_path), "--log-path", str(target_path / "logs")]
     if variables:
         args += ["--vars", json.dumps(variables, sort_keys=True)]
@@ -129,8 +140,11 @@ def dbt_build_args(dbt: str, target_path: Path, variables: dict[str, Any], full_
         args.append("--full-refresh")
     if select:
         args += ["--select", *select]
-    if exclude:
-        args += ["--exclude", *exclude]
+    excluded = list(exclude or [])
+    if not unit_tests and UNIT_TESTS_SELECTOR not in excluded:
+        excluded.append(UNIT_TESTS_SELECTOR)
+    if excluded:
+        args += ["--exclude", *excluded]
     return args
 
 
@@ -308,7 +322,7 @@ class Stages:
 def refresh(args: argparse.Namespace, settings: Settings, log: Log) -> int:
     run_id = log.run_id
     try:
-        variables = dbt_vars(args.as_of, parse_vars(args.vars))
+        variables = dbt_vars(args.as_of, parse_vars(args.vars), args.full_refresh)
     except (ValueError, yaml.YAMLError) as error:
         log.error(str(error))
         return EXIT_USAGE
@@ -382,7 +396,8 @@ def _refresh_locked(args: argparse.Namespace, settings: Settings, log: Log, vari
 
     # 2. dbt build
     dbt = str(Path(sys.executable).with_name("dbt"))
-    build_args = dbt_build_args(dbt, settings.target_path, variables, args.full_refresh, args.select, args.exclude)
+    build_args = dbt_build_args(dbt, settings.target_path, variables, args.full_refresh, args.select, args.exclude,
+                                args.with_unit_tests)
 
     def build() -> tuple[str, str]:
         settings.working_db.parent.mkdir(parents=True, exist_ok=True)
@@ -588,7 +603,9 @@ def build_parser() -> argparse.ArgumentParser:
     refresh_parser.add_argument("--select", nargs="+", action="extend", metavar="SELECTOR",
                                 help="passed to dbt build (validation and publication still cover everything)")
     refresh_parser.add_argument("--exclude", nargs="+", action="extend", metavar="SELECTOR",
-                                help="passed to dbt build, e.g. test_type:unit")
+                                help="passed to dbt build, e.g. tag:marts")
+    refresh_parser.add_argument("--with-unit-tests", action="store_true",
+                                help="also run dbt unit tests (left out by default: they test code, not data)")
     refresh_parser.add_argument("--vars", help="more dbt vars as YAML, also given to validation")
     refresh_parser.add_argument("--allow-stale", action="store_true", help="build even when the sources are stale")
     refresh_parser.add_argument("--max-source-age-hours", type=float,

@@ -154,6 +154,18 @@ def test_clusters_are_numbered_by_value_and_reproducible(simulated):
     pd.testing.assert_frame_equal(first, again)
 
 
+def test_silhouette_from_distances_equals_scikit_learn():
+    from sklearn.metrics import silhouette_samples
+
+    rng = np.random.default_rng(5)
+    points = np.vstack([rng.normal(centre, 1.0, size=(150, 3)) for centre in (0.0, 3.0, 6.0)])
+    labels = np.repeat([2, 0, 1], 150)
+    labels[0] = 7  # a cluster of one point scores 0
+    ours = predictive.silhouette_from_distances(predictive.pairwise_distances(points), labels)
+    np.testing.assert_allclose(ours, silhouette_samples(points, labels), rtol=0, atol=1e-9)
+    assert ours[0] == 0.0
+
+
 def test_too_few_customers_to_cluster_gives_nulls():
     summary = _summary_frame(np.array([0.0, 1.0]), np.array([0.0, 2.0]), np.array([5.0, 5.0]),
                              np.array([np.nan, 10.0]))
@@ -167,3 +179,50 @@ def test_holdout_comparison_shape():
     rows = btyd.holdout_comparison(TRUE_BGNBD, frequency, recency, T, 39.0, rng.poisson(0.5, 2000), max_frequency=3)
     assert [row["calibration_frequency"] for row in rows] == ["0", "1", "2", "3+", "all"]
     assert set(rows[0]) == {"calibration_frequency", "customers", "actual_mean", "predicted_mean"}
+
+
+# --- refit cadence ---------------------------------------------------------------------------------
+
+def test_a_stored_fit_is_reused_only_when_young_enough_and_fitted_the_same_way():
+    settings = predictive.fit_settings(k_min=3, k_max=8)
+    assert predictive.fit_is_reusable("2026-10-30", settings, "2026-10-31", settings, 7)
+    assert predictive.fit_is_reusable("2026-10-31", settings, "2026-10-31", settings, 7)
+    assert predictive.fit_is_reusable("2026-10-25", settings, "2026-10-31", settings, 7)  # 6 days old
+    assert not predictive.fit_is_reusable("2026-10-24", settings, "2026-10-31", settings, 7)  # 7 days: refit
+    assert not predictive.fit_is_reusable("2026-11-01", settings, "2026-10-31", settings, 7)  # fitted later
+    assert not predictive.fit_is_reusable("2026-10-30", settings, "2026-10-31", settings, 0)  # cadence off
+    assert not predictive.fit_is_reusable("2026-10-30", predictive.fit_settings(k_min=2, k_max=8), "2026-10-31",
+                                          settings, 7)
+    assert not predictive.fit_is_reusable(None, settings, "2026-10-31", settings, 7)
+
+
+def test_stored_parameters_are_reused_only_when_both_models_converged(simulated):
+    frequency, recency, T, monetary = (values[:3000] for values in simulated)
+    summary = _summary_frame(frequency, recency, T, monetary)
+    settings = predictive.fit_settings(btyd_min_repeat_buyers=30)
+    fits = predictive.fit_models(summary, 30)
+    stored = predictive.parameters_frame(fits, len(summary), int((frequency > 0).sum()), "2026-10-30", settings)
+    assert predictive.stored_parameters_reusable(stored, "2026-10-31", settings, 7)
+    assert not predictive.stored_parameters_reusable(stored, "2026-10-31", settings + " ", 7)
+    unfitted = predictive.parameters_frame([None, None], len(summary), 0, "2026-10-30", settings)
+    assert not predictive.stored_parameters_reusable(unfitted, "2026-10-31", settings, 7)
+    assert not predictive.stored_parameters_reusable(None, "2026-10-31", settings, 7)
+
+
+def test_assigning_to_a_stored_cluster_model_reproduces_the_fit_and_places_new_customers(simulated):
+    frequency, recency, T, monetary = (values[:3000] for values in simulated)
+    summary = _summary_frame(frequency, recency, T, monetary)
+    fitted = predictive.cluster_customers(summary, 2, 5, seed=1, silhouette_sample_size=1000, settings="s")
+    model = predictive.ClusterModel.from_json(fitted["cluster_model"].iloc[0])
+    assert model.settings == "s" and len(model.centroids) == fitted["cluster_count"].iloc[0]
+    assigned = predictive.assign_clusters(summary, model, seed=1, silhouette_sample_size=1000)
+    # the fit's own customers land where k-means put them, with the same names and centroids
+    pd.testing.assert_frame_equal(assigned.drop(columns=["silhouette_overall"]),
+                                  fitted.drop(columns=["silhouette_overall"]))
+    assert assigned["silhouette_overall"].iloc[0] == pytest.approx(fitted["silhouette_overall"].iloc[0])
+    # a customer placed exactly on cluster 2's centre goes to cluster 2
+    centre = {column: fitted.loc[fitted["cluster_id"] == 2, f"centroid_{column}"].iloc[0]
+              for column in model.columns}
+    newcomer = summary.iloc[[0]].assign(customer_id="zz-new", **centre)
+    placed = predictive.assign_clusters(pd.concat([summary, newcomer]), model, seed=1, silhouette_sample_size=1000)
+    assert placed.loc[placed["customer_id"] == "zz-new", "cluster_id"].iloc[0] == 2

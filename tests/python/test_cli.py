@@ -33,9 +33,22 @@ def test_dbt_build_args_pass_vars_full_refresh_and_select():
     assert args[args.index("--exclude") + 1:] == ["test_type:unit"]
 
 
-def test_dbt_build_args_minimal_has_no_vars_or_selection():
+def test_dbt_build_args_minimal_has_no_vars_or_selection_and_leaves_out_unit_tests():
     args = cli.dbt_build_args("dbt", Path("/t"), {})
-    assert not {"--vars", "--select", "--exclude", "--full-refresh"} & set(args)
+    assert not {"--vars", "--select", "--full-refresh"} & set(args)
+    assert args[args.index("--exclude") + 1:] == ["test_type:unit"]
+
+
+def test_dbt_build_args_with_unit_tests_excludes_nothing():
+    assert "--exclude" not in cli.dbt_build_args("dbt", Path("/t"), {}, unit_tests=True)
+    args = cli.dbt_build_args("dbt", Path("/t"), {}, exclude=["tag:marts"], unit_tests=True)
+    assert args[args.index("--exclude") + 1:] == ["tag:marts"]
+
+
+def test_full_refresh_refits_the_predictive_models_unless_told_otherwise():
+    assert cli.dbt_vars(None, None, full_refresh=True) == {"predictive_refit_days": 0}
+    assert cli.dbt_vars(None, {"predictive_refit_days": 3}, full_refresh=True) == {"predictive_refit_days": 3}
+    assert "predictive_refit_days" not in cli.dbt_vars("2026-10-31", None)
 
 
 def test_vars_as_of_overrides_extra_and_validation_gets_the_same():

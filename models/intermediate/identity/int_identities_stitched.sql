@@ -48,30 +48,22 @@ customer_emails as (
     where registration_rank = 1
 ),
 
-identified_web_events as (
+-- The first identified event of every anonymous id, found by an aggregate over the events (occurred_at and
+-- event_id are never null in staging), not by ranking every event of every anonymous id.
+anonymous_ids as (
     select
-        web_events.anonymous_id,
-        web_events.customer_id,
-        web_events.occurred_at,
-        row_number() over (
-            partition by web_events.anonymous_id
-            order by web_events.occurred_at asc nulls last, web_events.customer_id asc, web_events.event_id asc
-        ) as identification_rank
+        'anonymous_id' as identifier_type,
+        web_events.anonymous_id as identifier_value,
+        {{ value_of_first('web_events.customer_id',
+                          ['web_events.occurred_at', 'web_events.customer_id', 'web_events.event_id']) }}
+            as customer_id,
+        'web_identified' as stitching_rule,
+        min(web_events.occurred_at) as first_linked_at
     from web_events
     inner join customers
         on web_events.customer_id = customers.customer_id
     where web_events.anonymous_id is not null
-),
-
-anonymous_ids as (
-    select
-        'anonymous_id' as identifier_type,
-        anonymous_id as identifier_value,
-        customer_id,
-        'web_identified' as stitching_rule,
-        occurred_at as first_linked_at
-    from identified_web_events
-    where identification_rank = 1
+    group by web_events.anonymous_id
 ),
 
 final as (

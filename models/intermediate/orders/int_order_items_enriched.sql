@@ -1,9 +1,36 @@
 -- One row per staged order line with its product, its returns and whether it was a new-collection
 -- purchase (bought within var new_collection_window_days of the product's launch).
+-- Incremental: a run recomputes the lines whose base line or order was (re)processed since its last run and the
+-- lines with a return (re)processed since then, and deletes the lines that are no longer staged or whose order
+-- is not (macros/incremental, DECISIONLOG.md "Order intermediates are incremental").
+-- depends_on: {{ ref('base_shop__order_items') }}, {{ ref('base_shop__orders') }}, {{ ref('base_shop__returns') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key='order_item_id',
+    on_schema_change='fail',
+    segmart_keys_gone=[['order_item_id', 'stg_shop__order_items'], ['order_id', 'stg_shop__orders']],
+) }}
+
 with
 
 order_items as (
     select * from {{ ref('stg_shop__order_items') }}
+    {% if is_incremental() %}
+        where
+            order_item_id in (
+                select order_item_id from {{ ref('base_shop__order_items') }}
+                where processed_at > {{ last_processed_at() }}
+            )
+            or order_id in (
+                select order_id from {{ ref('base_shop__orders') }}
+                where processed_at > {{ last_processed_at() }}
+            )
+            or order_item_id in (
+                select order_item_id from {{ ref('base_shop__returns') }}
+                where processed_at > {{ last_processed_at() }}
+            )
+    {% endif %}
 ),
 
 orders as (
@@ -55,7 +82,9 @@ final as (
         - coalesce(order_items.discount_amount_reporting, 0) as net_amount_reporting,
         coalesce(returns_per_line.refund_amount_reporting, 0) as refund_amount_reporting,
         -- timestamps
-        orders.ordered_at
+        orders.ordered_at,
+        -- run metadata
+        {{ processed_at() }} as processed_at
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id

@@ -1,22 +1,89 @@
 -- One row per staged order: its customer (stitched), what was bought, discounted and refunded, in the
 -- reporting currency. Net revenue = merchandise - discounts - refunds (shipping and tax excluded).
 -- Cancelled orders are kept, flagged is_purchase = false, with zero net revenue.
+-- Incremental: a run recomputes the orders whose base order, lines or returns were (re)processed since its last
+-- run and the orders the identity map now attributes differently, and deletes the orders no longer staged
+-- (macros/incremental).
+-- depends_on: {{ ref('base_shop__orders') }}, {{ ref('base_shop__order_items') }}, {{ ref('base_shop__returns') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key='order_id',
+    on_schema_change='fail',
+    segmart_keys_gone=[['order_id', 'stg_shop__orders']],
+) }}
+
 with
 
-orders as (
+identities as (
+    select * from {{ ref('int_identities_stitched') }}
+),
+
+all_orders as (
     select * from {{ ref('stg_shop__orders') }}
+),
+
+-- The customer of every staged order: its own customer id when that customer is staged, else the customer
+-- registered with its email.
+orders_with_customer as (
+    select
+        all_orders.*,
+        coalesce(by_customer_id.customer_id, by_email.customer_id) as resolved_customer_id,
+        case
+            when by_customer_id.customer_id is not null then 'customer_id'
+            when by_email.customer_id is not null then 'email'
+        end as customer_match
+    from all_orders
+    left join identities as by_customer_id
+        on
+            by_customer_id.identifier_type = 'customer_id'
+            and all_orders.customer_id = by_customer_id.identifier_value
+    left join identities as by_email
+        on
+            by_email.identifier_type = 'email'
+            and all_orders.email = by_email.identifier_value
+),
+
+{% if is_incremental() %}
+    orders_to_recompute as (
+        select order_id from {{ ref('base_shop__orders') }}
+        where processed_at > {{ last_processed_at() }}
+        union
+        select order_id from {{ ref('base_shop__order_items') }}
+        where processed_at > {{ last_processed_at() }}
+        union
+        select order_id from {{ ref('base_shop__returns') }}
+        where processed_at > {{ last_processed_at() }}
+        union
+        select current_attribution.order_id
+        from orders_with_customer as current_attribution
+        inner join {{ this }} as stored
+            on current_attribution.order_id = stored.order_id
+        where
+            current_attribution.resolved_customer_id is distinct from stored.customer_id
+            or current_attribution.customer_match is distinct from stored.customer_match
+    ),
+{% endif %}
+
+orders as (
+    select * from orders_with_customer
+    {% if is_incremental() %}
+        where order_id in (select order_id from orders_to_recompute)
+    {% endif %}
 ),
 
 order_lines as (
     select * from {{ ref('int_order_items_enriched') }}
+    {% if is_incremental() %}
+        where order_id in (select order_id from orders)
+    {% endif %}
 ),
 
 returns as (
     select * from {{ ref('stg_shop__returns') }}
-),
-
-identities as (
-    select * from {{ ref('int_identities_stitched') }}
+    {% if is_incremental() %}
+        where order_id in (select order_id from orders)
+    {% endif %}
 ),
 
 lines_per_order as (
@@ -44,46 +111,27 @@ refunds_per_order as (
     group by order_id
 ),
 
-orders_with_customer as (
-    select
-        orders.*,
-        coalesce(by_customer_id.customer_id, by_email.customer_id) as resolved_customer_id,
-        case
-            when by_customer_id.customer_id is not null then 'customer_id'
-            when by_email.customer_id is not null then 'email'
-        end as customer_match
-    from orders
-    left join identities as by_customer_id
-        on
-            by_customer_id.identifier_type = 'customer_id'
-            and orders.customer_id = by_customer_id.identifier_value
-    left join identities as by_email
-        on
-            by_email.identifier_type = 'email'
-            and orders.email = by_email.identifier_value
-),
-
 amounts as (
     select
-        orders_with_customer.*,
-        orders_with_customer.order_status <> 'cancelled' as is_purchase,
+        orders.*,
+        orders.order_status <> 'cancelled' as is_purchase,
         coalesce(lines_per_order.order_lines, 0) as order_lines,
         coalesce(lines_per_order.items_quantity, 0) as items_quantity,
         coalesce(lines_per_order.items_returned_quantity, 0) as items_returned_quantity,
-        coalesce(lines_per_order.merchandise_amount_reporting, orders_with_customer.subtotal_amount_reporting, 0)
+        coalesce(lines_per_order.merchandise_amount_reporting, orders.subtotal_amount_reporting, 0)
             as merchandise_amount_reporting,
-        coalesce(orders_with_customer.discount_amount_reporting, 0)
+        coalesce(orders.discount_amount_reporting, 0)
         + coalesce(lines_per_order.line_discount_amount_reporting, 0) as discount_total_reporting,
         coalesce(lines_per_order.new_collection_amount_reporting, 0) as new_collection_amount_reporting,
         coalesce(lines_per_order.new_collection_quantity, 0) as new_collection_quantity,
         coalesce(refunds_per_order.return_count, 0) as return_count,
         coalesce(refunds_per_order.refund_amount_reporting, 0) as recorded_refund_amount_reporting,
         refunds_per_order.last_returned_at
-    from orders_with_customer
+    from orders
     left join lines_per_order
-        on orders_with_customer.order_id = lines_per_order.order_id
+        on orders.order_id = lines_per_order.order_id
     left join refunds_per_order
-        on orders_with_customer.order_id = refunds_per_order.order_id
+        on orders.order_id = refunds_per_order.order_id
 ),
 
 final as (
@@ -134,7 +182,9 @@ final as (
         -- timestamps
         ordered_at,
         cast(ordered_at as date) as ordered_date,
-        last_returned_at
+        last_returned_at,
+        -- run metadata
+        {{ processed_at() }} as processed_at
     from amounts
 )
 

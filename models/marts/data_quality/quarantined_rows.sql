@@ -1,10 +1,21 @@
 -- Every raw row that broke the contract (quarantine_action 'rejected': not staged) and every row
 -- staged with a value nulled because it did not parse ('value_nulled'), with its reasons and its raw
 -- values as read from the file. Base models keep only a fingerprint of each row; the raw values of
--- the few rows listed here are looked up again in the raw views by file and fingerprint.
+-- the few rows listed here are looked up again in the raw views by file and fingerprint, reading only the files
+-- that hold such rows (listed when the model runs, so the raw views skip every other file).
 with
 
 {% for table in raw_tables() %}
+    {%- set issue_files = [] -%}
+    {%- set base_relation = load_relation(ref('base_shop__' ~ table.name)) if execute else none -%}
+    {#- not built yet (compiling or linting a fresh project): nothing to list -#}
+    {%- if base_relation is not none -%}
+        {%- set listing = run_query(
+            "select distinct source_file from " ~ base_relation
+            ~ " where (row_status = 'quarantined' or (row_status = 'staged' and nullified_values is not null))"
+            ~ " and source_file is not null") -%}
+        {%- set issue_files = listing.columns[0].values() | list -%}
+    {%- endif %}
     {{ table.name }}_issues as (
         select
             '{{ table.name }}' as source_table,
@@ -29,6 +40,7 @@ with
             raw_table.*,
             {{ contract_row_fingerprint(table.name, 'raw_table') }} as row_fingerprint
         from {{ source('raw', table.name) }} as raw_table
+        where raw_table._source_file in ({{ sql_text_list(issue_files) if issue_files else "''" }})
     ),
 
     {{ table.name }}_raw_rows as (

@@ -1,4 +1,14 @@
 -- One row per staged order line, with its order's customer and status, its product and its returns.
+-- Incremental by difference: a run writes only the rows that differ from the stored ones and deletes the lines
+-- no longer there (macros/incremental/changed_rows.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key='order_item_id',
+    on_schema_change='fail',
+    segmart_keys_gone=[['order_item_id', 'int_order_items_enriched']],
+) }}
+
 with
 
 order_lines as (
@@ -35,4 +45,4 @@ final as (
         on order_lines.order_id = orders.order_id
 )
 
-select * from final
+{{ changed_rows('final') }}

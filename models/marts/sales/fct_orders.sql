@@ -1,5 +1,15 @@
 -- One row per staged order, with its stitched customer and its amounts net of returns, for BI.
 -- Columns are listed (not select *) so the published shape is explicit; the contract enforces it too.
+-- Incremental by difference: a run writes only the rows that differ from the stored ones and deletes the orders
+-- no longer there (macros/incremental/changed_rows.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key='order_id',
+    on_schema_change='fail',
+    segmart_keys_gone=[['order_id', 'int_orders_net_of_returns']],
+) }}
+
 with
 
 orders as (
@@ -40,4 +50,4 @@ final as (
     from orders
 )
 
-select * from final
+{{ changed_rows('final') }}

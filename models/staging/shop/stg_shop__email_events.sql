@@ -15,7 +15,9 @@ final as (
         -- attributes
         event_type,
         -- timestamps
-        occurred_at
+        occurred_at,
+        -- run metadata (macros/incremental)
+        processed_at
     from email_events
 )
 

@@ -19,7 +19,9 @@ final as (
         -- amounts in the reporting currency
         rate_to_reporting,
         unit_price * rate_to_reporting as unit_price_reporting,
-        discount_amount * rate_to_reporting as discount_amount_reporting
+        discount_amount * rate_to_reporting as discount_amount_reporting,
+        -- run metadata (macros/incremental)
+        processed_at
     from order_items
 )
 

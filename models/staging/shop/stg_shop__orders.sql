@@ -33,7 +33,9 @@ final as (
         total_amount * rate_to_reporting as total_amount_reporting,
         -- timestamps
         ordered_at,
-        updated_at
+        updated_at,
+        -- run metadata (macros/incremental)
+        processed_at
     from orders
 )
 

@@ -20,7 +20,9 @@ final as (
         rate_to_reporting,
         refund_amount * rate_to_reporting as refund_amount_reporting,
         -- timestamps
-        returned_at
+        returned_at,
+        -- run metadata (macros/incremental)
+        processed_at
     from returns
 )
 

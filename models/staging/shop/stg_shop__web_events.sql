@@ -24,7 +24,9 @@ final as (
         device_type,
         country_code,
         -- timestamps
-        occurred_at
+        occurred_at,
+        -- run metadata (macros/incremental)
+        processed_at
     from web_events
 )
 

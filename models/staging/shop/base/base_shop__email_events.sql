@@ -1,8 +1,19 @@
 -- Every raw email event, typed, validated and given one row_status.
+-- Incremental: a run reads the new files and the rows of the keys they touch (macros/incremental).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key='event_id',
+    on_schema_change='fail',
+) }}
+
 with
 
 raw_email_events as (
-    select * from {{ source('raw', 'email_events') }}
+    {{ incremental_raw_rows(
+        'email_events', 'event_id',
+        reevaluate_when=incremental_reevaluate_when(['occurred_at'], ['future_']),
+        event_time_column='occurred_at') }}
 ),
 
 vocabulary as (
@@ -60,7 +71,8 @@ final as (
         quarantine_reasons,
         cast(null as {{ dbt.type_string() }}) as nullified_values,
         row_fingerprint,
-        _source_file as source_file
+        _source_file as source_file,
+        {{ processed_at() }} as processed_at
     from with_status
 )
 

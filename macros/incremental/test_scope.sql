@@ -1,0 +1,41 @@
+{#- Data tests of an incremental model check the rows its latest run (re)computed (issue 6,
+    DECISIONLOG.md "Data tests on incremental models test what the run changed").
+
+    dbt wraps the model a generic test reads in get_where_subquery; this override adds one predicate when the
+    tested model documents a processed_at column (the incremental base and web models, and the staging views
+    over them):
+        processed_at = (select max(processed_at) from <relation>)
+    Every row a run (re)computes carries that run's stamp, so after a full refresh the predicate keeps every row
+    (the whole table is tested) and after an incremental run it keeps the new and replaced rows. The strategy
+    replaces every row of a touched key, so per-key tests (unique, at most one staged row) still see all of a
+    key's rows. Set var test_all_rows: true to test whole tables on an incremental run (a weekly check, say).
+    A test's own `where` config still applies, and-ed with this. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set predicates = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do predicates.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- if is_latest_run_scoped(relation) -%}
+        {%- do predicates.append('processed_at = (select max(processed_at) from ' ~ relation ~ ')') -%}
+    {%- endif -%}
+    {%- if predicates -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ predicates | join(' and ') ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
+
+{#- True when data tests of this relation check only the latest run's rows: a model documenting processed_at,
+    and var test_all_rows not set. -#}
+{% macro is_latest_run_scoped(relation) -%}
+    {%- if var('test_all_rows', false) or not execute or relation.identifier is none -%}
+        {%- do return(false) -%}
+    {%- endif -%}
+    {%- for node in graph.nodes.values()
+            if node.resource_type == 'model'
+            and (node.alias or node.name) | lower == relation.identifier | lower
+            and node.schema | lower == (relation.schema or '') | lower -%}
+        {%- do return('processed_at' in node.columns) -%}
+    {%- endfor -%}
+    {%- do return(false) -%}
+{%- endmacro %}

@@ -1,0 +1,40 @@
+"""Data tests of incremental models check the rows the latest run (re)computed (macros/incremental/test_scope.sql):
+a broken row left by an earlier run is outside their scope, a broken row of the latest run is caught, and
+test_all_rows puts every row back in scope."""
+
+from __future__ import annotations
+
+import duckdb
+from conftest import run_dbt
+
+# The unique test of int_web_events_stitched.event_id, and nothing else.
+SELECTOR = ["--select", "int_web_events_stitched,test_name:unique"]
+FAILURE = "Failure in test unique_int_web_events_stitched_event_id"
+
+
+def duplicate_an_event(warehouse, stamped: str) -> None:
+    """Append a second row for one event: stamped 'earlier' than the latest run, or 'latest' (the same stamp)."""
+    shift = "interval 1 day" if stamped == "earlier" else "interval 0 day"
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute(
+            "insert into intermediate.int_web_events_stitched select * replace (processed_at - " + shift +
+            " as processed_at) from intermediate.int_web_events_stitched where event_id = (select min(event_id)"
+            " from intermediate.int_web_events_stitched)")
+
+
+def test_a_row_of_an_earlier_run_is_out_of_scope_unless_all_rows_are_tested(built_test_warehouse, warehouse_copy,
+                                                                              tmp_path):
+    raw_dir, _ = built_test_warehouse
+    duplicate_an_event(warehouse_copy, "earlier")
+    scoped = run_dbt(["test", *SELECTOR], raw_dir, warehouse_copy, tmp_path / "target")
+    assert scoped.returncode == 0 and "ERROR=0" in scoped.output, scoped.output
+    everything = run_dbt(["test", *SELECTOR], raw_dir, warehouse_copy, tmp_path / "target",
+                         extra_vars={"test_all_rows": True})
+    assert everything.returncode == 1 and FAILURE in everything.output, everything.output
+
+
+def test_a_row_of_the_latest_run_is_tested(built_test_warehouse, warehouse_copy, tmp_path):
+    raw_dir, _ = built_test_warehouse
+    duplicate_an_event(warehouse_copy, "latest")
+    result = run_dbt(["test", *SELECTOR], raw_dir, warehouse_copy, tmp_path / "target")
+    assert result.returncode == 1 and FAILURE in result.output, result.output
