@@ -1,4 +1,4 @@
-{#- Incremental by difference, for marts that carry no processed_at stamp (DECISIONLOG.md "Order marts are
+{#- Incremental by difference, for marts that carry no processed_at stamp (DECISIONLOG.md "Event-level marts are
     incremental by difference").
 
     changed_rows(cte): the CTE's rows, and on an incremental run only those not already stored exactly as they

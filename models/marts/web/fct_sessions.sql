@@ -1,5 +1,15 @@
 -- One row per web session, for BI: when, how long, what the visitor did, where they came from.
 -- No PII: visitors are pseudonymous device ids and customers appear by key only.
+-- Incremental by difference: a run writes only the sessions that differ from the stored ones and deletes the
+-- sessions no longer there (macros/incremental/changed_rows.sql).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=incremental_strategy(),
+    unique_key='session_key',
+    on_schema_change='fail',
+    segmart_keys_gone=[['session_key', 'int_sessions_stitched']],
+) }}
+
 with
 
 sessions as (
@@ -39,4 +49,4 @@ final as (
     from sessions
 )
 
-select * from final
+{{ changed_rows('final') }}
