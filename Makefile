@@ -143,7 +143,7 @@ test: chromium
 
 # --- Apache Spark (issue 8, docs/spark.md) ---------------------------------------------------------------------
 # The same project on Spark through dbt-spark's `session` method (pyspark in local mode, Java 17): a small shop is
-# built on DuckDB and on Spark (models, seeds, data tests), then python -m segmart.compare_engines checks that
+# built on DuckDB and on Spark (models, seeds, data and unit tests), then python -m segmart.compare_engines checks that
 # dim_customers, customer_segments and segment_summary agree. Not part of make test.
 .PHONY: install-spark test-spark
 SPARK_CUSTOMERS ?= 500
@@ -165,12 +165,11 @@ test-spark: install-spark
 	$(PY) -m segmart.generate --customers $(SPARK_CUSTOMERS) --seed 7 --end-date $(TEST_END_DATE) \
 		--out $(SPARK_RAW_DIR) --inject-bad-rows --quiet
 	@start=$$(date +%s.%N); \
-	$(SPARK_ENV) SEGMART_DB=$(SPARK_DUCKDB) $(DBT) build --vars $(TEST_VARS) --target-path target/duckdb-compare \
-		--exclude-resource-type unit_test; \
+	$(SPARK_ENV) SEGMART_DB=$(SPARK_DUCKDB) $(DBT) build --vars $(TEST_VARS) --target-path target/duckdb-compare; \
 	end=$$(date +%s.%N); echo "$$start $$end" | awk '{ printf "%.1f", $$2 - $$1 }' > $(SPARK_DIR).duckdb-seconds
 	@start=$$(date +%s.%N); \
 	$(SPARK_ENV) SEGMART_TARGET=spark SEGMART_SPARK_DIR=$(SPARK_DIR) $(DBT) build --vars $(TEST_VARS) \
-		--target-path target/spark-compare --exclude-resource-type unit_test; \
+		--target-path target/spark-compare; \
 	end=$$(date +%s.%N); echo "$$start $$end" | awk '{ printf "%.1f", $$2 - $$1 }' > $(SPARK_DIR).spark-seconds
 	$(PY) -m segmart.compare_engines --duckdb $(SPARK_DUCKDB) --spark-dir $(SPARK_DIR) \
 		--times "$$(cat $(SPARK_DIR).duckdb-seconds),$$(cat $(SPARK_DIR).spark-seconds)"

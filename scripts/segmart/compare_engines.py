@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         failed = failed or bool(report.problems)
     if args.times:
         duck_seconds, spark_seconds = (float(value) for value in args.times.split(","))
-        print(f"\n  dbt build (models, seeds, data tests): DuckDB {duck_seconds:7.1f} s   Spark {spark_seconds:7.1f} s")
+        print(f"\n  dbt build (models, seeds, data and unit tests): DuckDB {duck_seconds:7.1f} s   Spark {spark_seconds:7.1f} s")
     print("\nengines agree" if not failed else "\nENGINES DIFFER (see above)")
     return 1 if failed else 0
 
