@@ -140,3 +140,36 @@ chromium:
 
 # make test needs the browser for the report's screenshot test (an extra prerequisite, recipe unchanged).
 test: chromium
+
+# --- Apache Spark (issue 8, docs/spark.md) ---------------------------------------------------------------------
+# The same project on Spark through dbt-spark's `session` method (pyspark in local mode, Java 17): a small shop is
+# built on DuckDB and on Spark (models, seeds, data and unit tests), then python -m segmart.compare_engines checks that
+# dim_customers, customer_segments and segment_summary agree. Not part of make test.
+.PHONY: install-spark test-spark
+SPARK_CUSTOMERS ?= 500
+SPARK_RAW_DIR ?= data/spark_raw
+SPARK_DUCKDB ?= warehouse/spark_compare.duckdb
+SPARK_DIR ?= warehouse/spark_compare
+SPARK_ENV := SEGMART_RAW_DIR=$(SPARK_RAW_DIR) SEGMART_EMAIL_SALT=$(DEMO_EMAIL_SALT)
+
+$(VENV)/.spark-installed: $(VENV)/.installed requirements-spark.txt
+	@command -v java >/dev/null 2>&1 || { echo "Spark needs a Java 17 runtime (Debian: apt-get install openjdk-17-jre-headless)"; exit 1; }
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	@touch $@
+
+install-spark: $(VENV)/.spark-installed
+
+test-spark: install-spark
+	@mkdir -p $(dir $(SPARK_DUCKDB))
+	rm -rf $(SPARK_DUCKDB) $(SPARK_DUCKDB).wal $(SPARK_DIR)
+	$(PY) -m segmart.generate --customers $(SPARK_CUSTOMERS) --seed 7 --end-date $(TEST_END_DATE) \
+		--out $(SPARK_RAW_DIR) --inject-bad-rows --quiet
+	@start=$$(date +%s.%N); \
+	$(SPARK_ENV) SEGMART_DB=$(SPARK_DUCKDB) $(DBT) build --vars $(TEST_VARS) --target-path target/duckdb-compare; \
+	end=$$(date +%s.%N); echo "$$start $$end" | awk '{ printf "%.1f", $$2 - $$1 }' > $(SPARK_DIR).duckdb-seconds
+	@start=$$(date +%s.%N); \
+	$(SPARK_ENV) SEGMART_TARGET=spark SEGMART_SPARK_DIR=$(SPARK_DIR) $(DBT) build --vars $(TEST_VARS) \
+		--target-path target/spark-compare; \
+	end=$$(date +%s.%N); echo "$$start $$end" | awk '{ printf "%.1f", $$2 - $$1 }' > $(SPARK_DIR).spark-seconds
+	$(PY) -m segmart.compare_engines --duckdb $(SPARK_DUCKDB) --spark-dir $(SPARK_DIR) \
+		--times "$$(cat $(SPARK_DIR).duckdb-seconds),$$(cat $(SPARK_DIR).spark-seconds)"

@@ -14,9 +14,9 @@
     end
 {%- endmacro %}
 
-{#- Completed years between a birth date and as_of_date. -#}
+{#- Completed years between a birth date and as_of_date, a bigint on every engine (Spark's extract gives an int). -#}
 {% macro age_in_years(birth_date_expression) -%}
-    (
+    cast((
         extract(year from {{ as_of_date() }}) - extract(year from {{ birth_date_expression }})
         - case
             when extract(month from {{ as_of_date() }}) * 100 + extract(day from {{ as_of_date() }})
@@ -24,7 +24,7 @@
                 then 1
             else 0
         end
-    )
+    ) as {{ dbt.type_bigint() }})
 {%- endmacro %}
 
 {#- A salted SHA-256 of a normalised email, for joining audiences in activation tools without exposing
@@ -38,7 +38,7 @@
             ~ "set SEGMART_EMAIL_SALT to a secret string (keep it stable: changing it changes every hash), "
             ~ "e.g. export SEGMART_EMAIL_SALT=$(openssl rand -hex 16).") }}
     {%- endif -%}
-    {{ adapter.dispatch('sha256_hex', 'segmart')("'" ~ salt | replace("'", "''") ~ "' || " ~ email_expression) }}
+    {{ adapter.dispatch('sha256_hex', 'segmart')("'" ~ dbt.escape_single_quotes(salt) ~ "' || " ~ email_expression) }}
 {%- endmacro %}
 
 {% macro default__sha256_hex(expression) -%}

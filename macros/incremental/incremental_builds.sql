@@ -22,6 +22,24 @@
     {{- return('segmart_replace') -}}
 {%- endmacro %}
 
+{#- The materialization of the incremental models (the event- and order-level base, web and order models, and
+    the event-level marts kept by difference). Spark without a table format that can delete rows (Delta,
+    Iceberg) offers only append and insert_overwrite, and neither can replace the rows of the keys a new file
+    touches: on Spark these models are tables, rebuilt in full on every run (a full build gives the same rows;
+    docs/spark.md). segment_membership_history stays incremental on
+    Spark: it replaces whole as_of_date partitions (history_incremental_config). -#}
+{% macro incremental_materialization() -%}
+    {{- return(adapter.dispatch('incremental_materialization', 'segmart')()) -}}
+{%- endmacro %}
+
+{% macro default__incremental_materialization() -%}
+    {{- return('incremental') -}}
+{%- endmacro %}
+
+{% macro spark__incremental_materialization() -%}
+    {{- return('table') -}}
+{%- endmacro %}
+
 {#- Strategy segmart_replace: delete the target rows whose unique_key (a column or an expression over the
     model's columns) is among the new rows' keys, or that match config segmart_stale_where (rows that can no
     longer be valid, such as rows dated after as_of_date), or whose key is gone from a model named in config
@@ -72,7 +90,7 @@
 {% macro sql_text_list(values) -%}
     {%- set quoted = [] -%}
     {%- for value in values -%}
-        {%- do quoted.append("'" ~ (value | string | replace("'", "''")) ~ "'") -%}
+        {%- do quoted.append("'" ~ dbt.escape_single_quotes(value | string) ~ "'") -%}
     {%- endfor -%}
     {{- return(quoted | join(', ')) -}}
 {%- endmacro %}
@@ -90,6 +108,17 @@
         ~ " union select file from glob('" ~ escaped ~ "/**/*.csv.gz')"
         ~ " order by file") -%}
     {{- return(listing.columns[0].values() | list) -}}
+{%- endmacro %}
+
+{#- Spark: the same files as spark__read_raw_table reads, spelled as input_file_name() spells them (file:///...).
+    Only incremental runs read this list, and on Spark those models are tables (incremental_materialization). -#}
+{% macro spark__raw_table_files(table_name) -%}
+    {%- set files = spark__raw_table_files_by_format(table_name) -%}
+    {%- set spelled = [] -%}
+    {%- for file in (files['parquet'] + files['csv']) | sort -%}
+        {%- do spelled.append('file:///' ~ file[5:].lstrip('/') if file.startswith('file:/') else file) -%}
+    {%- endfor -%}
+    {{- return(spelled) -}}
 {%- endmacro %}
 
 {#- The raw rows a base model reads. Full build: every row of source('raw', table_name). Incremental run:

@@ -13,5 +13,18 @@
         {%- set relation = api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier, type='view') -%}
         {%- do statements.append('create or replace view ' ~ relation ~ ' as ' ~ read_raw_table(node.name)) -%}
     {%- endfor -%}
+    {{- return(adapter.dispatch('raw_view_statements_sql', 'segmart')(statements)) -}}
+{%- endmacro %}
+
+{#- The hook's SQL: the statements, separated by semicolons (DuckDB runs them as one script). -#}
+{% macro default__raw_view_statements_sql(statements) -%}
     {{- return(statements | join(';\n')) -}}
+{%- endmacro %}
+
+{#- Spark runs one statement per call: run each here, in order, and leave the hook itself nothing to run. -#}
+{% macro spark__raw_view_statements_sql(statements) -%}
+    {%- for statement in statements -%}
+        {%- do run_query(statement) -%}
+    {%- endfor -%}
+    {{- return('') -}}
 {%- endmacro %}

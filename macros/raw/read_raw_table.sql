@@ -81,3 +81,112 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+{#- Spark: the files are listed with the binaryFile source (paths only, contents never read), then each format
+    of the table is read through an external table in the raw schema, raw.<table>__parquet_files and
+    raw.<table>__csv_files (dropping one never touches the files): Spark SQL takes reader options (recursive
+    lookup, file-name filter, CSV header) only on a table or view definition, and a persistent view such as
+    raw.<table> cannot read a temporary view. Parquet files are merged by column name (mergeSchema); CSV
+    files are read as text with their header, and every CSV file of one table must have the same header
+    (Spark checks each file's header against the first and stops on a difference, enforceSchema = false).
+    Files whose name starts with '_' or '.' are hidden to Spark's file listing. -#}
+{% macro spark__read_raw_table(table_name) -%}
+    {%- set columns = raw_contract(table_name) -%}
+    {%- if not execute -%}
+        select 1 as parse_time_placeholder
+    {%- else -%}
+        {%- set location = raw_table_location(table_name) -%}
+        {%- set files = spark__raw_table_files_by_format(table_name) -%}
+        {%- set raw_schema = raw_source_schema(table_name) -%}
+        {%- set is_required_table = raw_table_is_required(table_name) -%}
+
+        {%- if files['parquet'] | length == 0 and files['csv'] | length == 0 -%}
+            {%- if is_required_table -%}
+                {{ exceptions.raise_compiler_error(
+                    "segmart raw contract: required table '" ~ table_name ~ "' has no files under "
+                    ~ location ~ "/ (looked for *.parquet, *.csv and *.csv.gz at any depth). "
+                    ~ "Set SEGMART_RAW_DIR to the folder that holds " ~ table_name ~ "/ or add the files.") }}
+            {%- endif -%}
+            {{ log("segmart: optional raw table '" ~ table_name ~ "' has no files under " ~ location ~ "/; it is read as empty.", info=true) }}
+            select
+            {%- for column in columns %}
+                cast(null as {{ dbt.type_string() }}) as {{ column.name }},
+            {%- endfor %}
+                cast(null as {{ dbt.type_string() }}) as _source_file
+            where 1 = 0
+        {%- else -%}
+            {%- do run_query("create schema if not exists " ~ adapter.quote(raw_schema)) -%}
+            {%- set readers = [] -%}
+            {%- for file_format in ['parquet', 'csv'] -%}
+                {%- set files_table = adapter.quote(raw_schema) ~ "." ~ adapter.quote(table_name ~ "__" ~ file_format ~ "_files") -%}
+                {%- do run_query("drop table if exists " ~ files_table) -%}
+                {%- if files[file_format] | length > 0 -%}
+                    {%- set escaped = files['location_uri'] | replace("'", "\\'") -%}
+                    {%- if file_format == 'parquet' -%}
+                        {%- set options = "pathGlobFilter '*.parquet', mergeSchema 'true'" -%}
+                    {%- else -%}
+                        {%- set options = "pathGlobFilter '*.{csv,csv.gz}', header 'true', enforceSchema 'false', "
+                            ~ "multiLine 'true', escape '\"'" -%}
+                    {%- endif -%}
+                    {%- do run_query("create table " ~ files_table ~ " using " ~ file_format
+                        ~ " options (path '" ~ escaped ~ "', recursiveFileLookup 'true', " ~ options ~ ")") -%}
+                    {%- set described = run_query("select * from " ~ files_table ~ " limit 0") -%}
+                    {%- set present = described.column_names | map('lower') | list -%}
+                    {%- for column in columns if column.required and column.name not in present -%}
+                        {{ exceptions.raise_compiler_error(
+                            "segmart raw contract: required column '" ~ column.name ~ "' is missing from raw table '"
+                            ~ table_name ~ "' in the " ~ file_format ~ " files under " ~ location ~ "/ (first file: "
+                            ~ files[file_format][0] ~ "). Columns found: " ~ present | join(', ')) }}
+                    {%- endfor -%}
+                    {%- set select_list = [] -%}
+                    {%- for column in columns -%}
+                        {%- if column.name in present -%}
+                            {%- do select_list.append("cast(" ~ adapter.quote(column.name) ~ " as " ~ dbt.type_string() ~ ") as " ~ column.name) -%}
+                        {%- else -%}
+                            {%- do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as " ~ column.name) -%}
+                        {%- endif -%}
+                    {%- endfor -%}
+                    {%- do select_list.append("input_file_name() as _source_file") -%}
+                    {%- do readers.append("select " ~ select_list | join(", ") ~ " from " ~ files_table) -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {{ readers | join("\nunion all\n") }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The schema of the raw source views (source 'raw' in _shop__sources.yml). -#}
+{% macro raw_source_schema(table_name) -%}
+    {%- for node in graph.sources.values() if node.source_name == 'raw' and node.name == table_name -%}
+        {{- return(node.schema) -}}
+    {%- endfor -%}
+    {{- return('raw') -}}
+{%- endmacro %}
+
+{#- Spark: the raw table's files, {'parquet': [...], 'csv': [...], 'location_uri': ...}, sorted, as file URIs. One binaryFile listing of
+    SEGMART_RAW_DIR at any depth (paths only); a file belongs to <table> when its path holds <raw dir>/<table>/. -#}
+{% macro spark__raw_table_files_by_format(table_name) -%}
+    {%- set root = env_var('SEGMART_RAW_DIR', 'data/raw').rstrip('/') -%}
+    {%- set root = root[2:] if root.startswith('./') else root -%}
+    {%- do run_query("create or replace temporary view segmart_raw_file_listing using binaryFile options (path '"
+        ~ root | replace("'", "\\'") ~ "', recursiveFileLookup 'true', pathGlobFilter '*.{parquet,csv,gz}')") -%}
+    {%- set pattern = '%' ~ root | replace("'", "\\'") ~ '/' ~ table_name ~ '/%' -%}
+    {%- set listing = run_query(
+        "select path, case when lower(path) like '%.parquet' then 'parquet' else 'csv' end as file_format"
+        ~ " from segmart_raw_file_listing"
+        ~ " where path like '" ~ pattern ~ "'"
+        ~ " and (lower(path) like '%.parquet' or lower(path) like '%.csv' or lower(path) like '%.csv.gz')"
+        ~ " order by path") -%}
+    {%- set files = {'parquet': [], 'csv': [], 'location_uri': none} -%}
+    {%- for row in listing.rows -%}
+        {%- do files[row[1]].append(row[0]) -%}
+    {%- endfor -%}
+    {#- The table folder as an absolute URI (a relative path in a table definition would be read against the
+        database's own folder). -#}
+    {%- if listing.rows | length > 0 -%}
+        {%- set first = listing.rows[0][0] -%}
+        {%- set marker = root ~ '/' ~ table_name ~ '/' -%}
+        {%- do files.update({'location_uri': first[:first.find(marker) + marker | length - 1]}) -%}
+    {%- endif -%}
+    {{- return(files) -}}
+{%- endmacro %}

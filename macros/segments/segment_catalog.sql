@@ -180,10 +180,10 @@
             '{{ entry.family if entry.family is defined else family }}' as segment_family,
             '{{ entry.segment }}' as segment,
             false as is_exclusive,
-            '{{ entry.rule | replace("'", "''") }}' as rule_description,
+            '{{ dbt.escape_single_quotes(entry.rule) }}' as rule_description,
         {%- if entry.segment in computed %}
             {%- if configured | length > 0 %}
-            {{ dbt.concat(["'" ~ (configured ~ '; ') | replace("'", "''") ~ "'", computed[entry.segment]]) }}
+            {{ dbt.concat(["'" ~ dbt.escape_single_quotes(configured ~ '; ') ~ "'", computed[entry.segment]]) }}
                 as thresholds_in_force,
             {%- else %}
             {{ computed[entry.segment] }} as thresholds_in_force,
@@ -191,7 +191,7 @@
         {%- elif configured | length == 0 %}
             cast(null as {{ text }}) as thresholds_in_force,
         {%- else %}
-            '{{ configured | replace("'", "''") }}' as thresholds_in_force,
+            '{{ dbt.escape_single_quotes(configured) }}' as thresholds_in_force,
         {%- endif %}
             {% if entry.vars %}'vars {{ entry.vars | join(", ") }}'{% else %}'built in'{% endif %} as configured_by
         {%- if from_relation %}

@@ -21,7 +21,7 @@
         {#- '2.5' is not an integer (a plain cast would round it): text with a decimal point is kept
             only when it is whole. -#}
         case
-            when strpos({{ text }}, '.') = 0 then {{ try_cast_to(text, dbt.type_bigint()) }}
+            when {{ dbt.position("'.'", text) }} = 0 then {{ try_cast_to(text, dbt.type_bigint()) }}
             when {{ try_cast_to(text, type_contract_number()) }} = floor({{ try_cast_to(text, type_contract_number()) }})
                 then cast({{ try_cast_to(text, type_contract_number()) }} as {{ dbt.type_bigint() }})
         end
@@ -154,7 +154,8 @@
 {%- endmacro %}
 
 {#- A cast that yields null instead of failing. dbt.safe_cast is a plain cast on DuckDB
-    (dbt-duckdb does not override it), so DuckDB gets try_cast here. -#}
+    (dbt-duckdb does not override it) and on Spark (correct only while ANSI mode is off), so both get
+    try_cast here. -#}
 {% macro try_cast_to(expression, data_type) -%}
     {{- return(adapter.dispatch('try_cast_to', 'segmart')(expression, data_type)) -}}
 {%- endmacro %}
@@ -164,5 +165,9 @@
 {%- endmacro %}
 
 {% macro duckdb__try_cast_to(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type }})
+{%- endmacro %}
+
+{% macro spark__try_cast_to(expression, data_type) -%}
     try_cast({{ expression }} as {{ data_type }})
 {%- endmacro %}

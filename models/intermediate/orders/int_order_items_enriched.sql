@@ -5,7 +5,7 @@
 -- is not (macros/incremental, DECISIONLOG.md "Order intermediates are incremental").
 -- depends_on: {{ ref('base_shop__order_items') }}, {{ ref('base_shop__orders') }}, {{ ref('base_shop__returns') }}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='order_item_id',
     on_schema_change='fail',

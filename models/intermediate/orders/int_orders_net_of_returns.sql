@@ -6,7 +6,7 @@
 -- (macros/incremental).
 -- depends_on: {{ ref('base_shop__orders') }}, {{ ref('base_shop__order_items') }}, {{ ref('base_shop__returns') }}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='order_id',
     on_schema_change='fail',

@@ -14,7 +14,7 @@
 {#- session_key of a tracker session: this prefix + the tracker's session_id -#}
 {%- set tracker_session_prefix = 'tracker:' %}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key="case when is_tracker_session then session_key else 'visitor:' || visitor_id end",
     on_schema_change='fail',

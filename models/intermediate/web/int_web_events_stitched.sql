@@ -8,7 +8,7 @@
 -- later); events dated after as_of_date are removed (macros/incremental).
 -- depends_on: {{ ref('base_shop__web_events') }}
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='event_id',
     on_schema_change='fail',

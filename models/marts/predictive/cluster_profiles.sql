@@ -4,7 +4,7 @@
 with
 
 clusters as (
-    select * from {{ ref('int_customers_clustered') }}
+    select * from {{ predictive_model_output('int_customers_clustered') }}
 ),
 
 summaries as (

@@ -3,7 +3,7 @@
 with
 
 fitted as (
-    select * from {{ ref('int_btyd_models_fitted') }}
+    select * from {{ predictive_model_output('int_btyd_models_fitted') }}
 ),
 
 final as (

@@ -7,7 +7,7 @@ summaries as (
 ),
 
 clusters as (
-    select * from {{ ref('int_customers_clustered') }}
+    select * from {{ predictive_model_output('int_customers_clustered') }}
 ),
 
 final as (

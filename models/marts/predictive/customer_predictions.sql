@@ -9,7 +9,7 @@ summaries as (
 ),
 
 scores as (
-    select * from {{ ref('int_customers_btyd_scored') }}
+    select * from {{ predictive_model_output('int_customers_btyd_scored') }}
 ),
 
 joined as (

@@ -2,7 +2,7 @@
 -- Incremental by difference: a run writes only the rows that differ from the stored ones and deletes the lines
 -- no longer there (macros/incremental/changed_rows.sql).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='order_item_id',
     on_schema_change='fail',

@@ -3,7 +3,7 @@
 -- Incremental by difference: a run writes only the rows that differ from the stored ones and deletes the orders
 -- no longer there (macros/incremental/changed_rows.sql).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='order_id',
     on_schema_change='fail',

@@ -3,7 +3,7 @@
 -- Incremental: new files, the keys they touch, and the lines of orders re-processed since the last run
 -- (their parent status or rate may have changed) (macros/incremental).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='order_item_id',
     on_schema_change='fail',

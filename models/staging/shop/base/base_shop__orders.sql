@@ -2,7 +2,7 @@
 -- the reporting currency, and given one row_status (see macros/staging/row_status.sql).
 -- Incremental: new files, the keys they touch and the rows whose status can change (macros/incremental).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='order_id',
     on_schema_change='fail',

@@ -3,7 +3,7 @@
 -- Incremental: new files, the keys they touch, and the returns of orders and lines re-processed since the
 -- last run (macros/incremental).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='return_id',
     on_schema_change='fail',

@@ -1,7 +1,7 @@
 -- Every raw web or app event, typed, validated and given one row_status.
 -- Incremental: a run reads the new files and the rows of the keys they touch (macros/incremental).
 {{ config(
-    materialized='incremental',
+    materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='event_id',
     on_schema_change='fail',
