@@ -16,6 +16,11 @@
 {%- endmacro %}
 
 {% macro spark__predictive_model_output(model_name) -%}
+    {%- if execute -%}
+        {{ log("segmart: " ~ model_name ~ " is a dbt Python model, which dbt-spark runs only on Databricks; "
+            ~ this.identifier ~ " reads an empty stand-in (no predictions, predictive families 'none'). "
+            ~ "See docs/spark.md for running the predictive step on DuckDB.", info=true) }}
+    {%- endif -%}
     {%- set columns = predictive_model_columns()[model_name] -%}
     {%- set typed_nulls = [] -%}
     {%- for name, data_type in columns -%}
