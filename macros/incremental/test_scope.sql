@@ -11,16 +11,18 @@
     key's rows. Set var test_all_rows: true to test whole tables on an incremental run (a weekly check, say).
     A test's own `where` config still applies, and-ed with this. -#}
 {% macro get_where_subquery(relation) -%}
-    {%- set predicates = [] -%}
     {%- set where = config.get('where', '') -%}
-    {%- if where -%}
-        {%- do predicates.append('(' ~ where ~ ')') -%}
+    {%- set latest_run = 'processed_at = (select max(processed_at) from ' ~ relation ~ ')'
+        if is_latest_run_scoped(relation) else '' -%}
+    {#- A lone predicate is not parenthesised: Spark reads "from t where (x)" as t aliased "where" with a column
+        alias list. -#}
+    {%- if where and latest_run -%}
+        {%- set predicate = '(' ~ where ~ ') and ' ~ latest_run -%}
+    {%- else -%}
+        {%- set predicate = where or latest_run -%}
     {%- endif -%}
-    {%- if is_latest_run_scoped(relation) -%}
-        {%- do predicates.append('processed_at = (select max(processed_at) from ' ~ relation ~ ')') -%}
-    {%- endif -%}
-    {%- if predicates -%}
-        {%- do return('(select * from ' ~ relation ~ ' where ' ~ predicates | join(' and ') ~ ') dbt_subquery') -%}
+    {%- if predicate -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ predicate ~ ') dbt_subquery') -%}
     {%- endif -%}
     {%- do return(relation) -%}
 {%- endmacro %}
