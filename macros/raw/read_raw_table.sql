@@ -33,22 +33,9 @@
         {%- for row in listing.rows -%}
             {%- do files[row[1]].append(row[0] | replace("'", "''")) -%}
         {%- endfor -%}
-        {%- set is_required_table = raw_table_is_required(table_name) -%}
 
         {%- if files['parquet'] | length == 0 and files['csv'] | length == 0 -%}
-            {%- if is_required_table -%}
-                {{ exceptions.raise_compiler_error(
-                    "segmart raw contract: required table '" ~ table_name ~ "' has no files under "
-                    ~ location ~ "/ (looked for *.parquet, *.csv and *.csv.gz at any depth). "
-                    ~ "Set SEGMART_RAW_DIR to the folder that holds " ~ table_name ~ "/ or add the files.") }}
-            {%- endif -%}
-            {{ log("segmart: optional raw table '" ~ table_name ~ "' has no files under " ~ location ~ "/; it is read as empty.", info=true) }}
-            select
-            {%- for column in columns %}
-                cast(null as {{ dbt.type_string() }}) as {{ column.name }},
-            {%- endfor %}
-                cast(null as {{ dbt.type_string() }}) as _source_file
-            where 1 = 0
+            {{ raw_table_without_files(table_name, columns, location) }}
         {%- else -%}
             {%- set readers = [] -%}
             {%- for file_format in ['parquet', 'csv'] if files[file_format] | length > 0 -%}
@@ -60,22 +47,8 @@
                 {%- endif -%}
                 {%- set described = run_query("describe select * from " ~ reader) -%}
                 {%- set present = described.columns[0].values() | map('lower') | list -%}
-                {%- for column in columns if column.required and column.name not in present -%}
-                    {{ exceptions.raise_compiler_error(
-                        "segmart raw contract: required column '" ~ column.name ~ "' is missing from raw table '"
-                        ~ table_name ~ "' in the " ~ file_format ~ " files under " ~ location ~ "/ (first file: "
-                        ~ files[file_format][0] ~ "). Columns found: " ~ present | join(', ')) }}
-                {%- endfor -%}
-                {%- set select_list = [] -%}
-                {%- for column in columns -%}
-                    {%- if column.name in present -%}
-                        {%- do select_list.append("cast(" ~ adapter.quote(column.name) ~ " as " ~ dbt.type_string() ~ ") as " ~ column.name) -%}
-                    {%- else -%}
-                        {%- do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as " ~ column.name) -%}
-                    {%- endif -%}
-                {%- endfor -%}
-                {%- do select_list.append("cast(filename as " ~ dbt.type_string() ~ ") as _source_file") -%}
-                {%- do readers.append("select " ~ select_list | join(", ") ~ " from " ~ reader) -%}
+                {%- do raw_require_columns(table_name, columns, present, file_format, location, files[file_format][0]) -%}
+                {%- do readers.append("select " ~ raw_text_select_list(columns, present, "cast(filename as " ~ dbt.type_string() ~ ")") ~ " from " ~ reader) -%}
             {%- endfor -%}
             {{ readers | join("\nunion all\n") }}
         {%- endif -%}
@@ -98,22 +71,9 @@
         {%- set location = raw_table_location(table_name) -%}
         {%- set files = spark__raw_table_files_by_format(table_name) -%}
         {%- set raw_schema = raw_source_schema(table_name) -%}
-        {%- set is_required_table = raw_table_is_required(table_name) -%}
 
         {%- if files['parquet'] | length == 0 and files['csv'] | length == 0 -%}
-            {%- if is_required_table -%}
-                {{ exceptions.raise_compiler_error(
-                    "segmart raw contract: required table '" ~ table_name ~ "' has no files under "
-                    ~ location ~ "/ (looked for *.parquet, *.csv and *.csv.gz at any depth). "
-                    ~ "Set SEGMART_RAW_DIR to the folder that holds " ~ table_name ~ "/ or add the files.") }}
-            {%- endif -%}
-            {{ log("segmart: optional raw table '" ~ table_name ~ "' has no files under " ~ location ~ "/; it is read as empty.", info=true) }}
-            select
-            {%- for column in columns %}
-                cast(null as {{ dbt.type_string() }}) as {{ column.name }},
-            {%- endfor %}
-                cast(null as {{ dbt.type_string() }}) as _source_file
-            where 1 = 0
+            {{ raw_table_without_files(table_name, columns, location) }}
         {%- else -%}
             {%- do run_query("create schema if not exists " ~ adapter.quote(raw_schema)) -%}
             {%- set readers = [] -%}
@@ -132,22 +92,8 @@
                         ~ " options (path '" ~ escaped ~ "', recursiveFileLookup 'true', " ~ options ~ ")") -%}
                     {%- set described = run_query("select * from " ~ files_table ~ " limit 0") -%}
                     {%- set present = described.column_names | map('lower') | list -%}
-                    {%- for column in columns if column.required and column.name not in present -%}
-                        {{ exceptions.raise_compiler_error(
-                            "segmart raw contract: required column '" ~ column.name ~ "' is missing from raw table '"
-                            ~ table_name ~ "' in the " ~ file_format ~ " files under " ~ location ~ "/ (first file: "
-                            ~ files[file_format][0] ~ "). Columns found: " ~ present | join(', ')) }}
-                    {%- endfor -%}
-                    {%- set select_list = [] -%}
-                    {%- for column in columns -%}
-                        {%- if column.name in present -%}
-                            {%- do select_list.append("cast(" ~ adapter.quote(column.name) ~ " as " ~ dbt.type_string() ~ ") as " ~ column.name) -%}
-                        {%- else -%}
-                            {%- do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as " ~ column.name) -%}
-                        {%- endif -%}
-                    {%- endfor -%}
-                    {%- do select_list.append("input_file_name() as _source_file") -%}
-                    {%- do readers.append("select " ~ select_list | join(", ") ~ " from " ~ files_table) -%}
+                    {%- do raw_require_columns(table_name, columns, present, file_format, location, files[file_format][0]) -%}
+                    {%- do readers.append("select " ~ raw_text_select_list(columns, present, "input_file_name()") ~ " from " ~ files_table) -%}
                 {%- endif -%}
             {%- endfor -%}
             {{ readers | join("\nunion all\n") }}
@@ -189,4 +135,46 @@
         {%- do files.update({'location_uri': first[:first.find(marker) + marker | length - 1]}) -%}
     {%- endif -%}
     {{- return(files) -}}
+{%- endmacro %}
+
+{#- Shared by the engines' read_raw_table. A table with no files: a required one stops the run naming the table
+    and the folder; an optional one is an empty relation with the contract's columns (and a log line). -#}
+{% macro raw_table_without_files(table_name, columns, location) -%}
+    {%- if raw_table_is_required(table_name) -%}
+        {{ exceptions.raise_compiler_error(
+            "segmart raw contract: required table '" ~ table_name ~ "' has no files under "
+            ~ location ~ "/ (looked for *.parquet, *.csv and *.csv.gz at any depth). "
+            ~ "Set SEGMART_RAW_DIR to the folder that holds " ~ table_name ~ "/ or add the files.") }}
+    {%- endif -%}
+    {{ log("segmart: optional raw table '" ~ table_name ~ "' has no files under " ~ location ~ "/; it is read as empty.", info=true) }}
+    select
+    {%- for column in columns %}
+        cast(null as {{ dbt.type_string() }}) as {{ column.name }},
+    {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as _source_file
+    where 1 = 0
+{%- endmacro %}
+
+{#- Stops the run when the files of one format lack a required contract column (present: their columns). -#}
+{% macro raw_require_columns(table_name, columns, present, file_format, location, first_file) -%}
+    {%- for column in columns if column.required and column.name not in present -%}
+        {{ exceptions.raise_compiler_error(
+            "segmart raw contract: required column '" ~ column.name ~ "' is missing from raw table '"
+            ~ table_name ~ "' in the " ~ file_format ~ " files under " ~ location ~ "/ (first file: "
+            ~ first_file ~ "). Columns found: " ~ present | join(', ')) }}
+    {%- endfor -%}
+{%- endmacro %}
+
+{#- Every contract column as text (null when the files lack it), then the file as _source_file. -#}
+{% macro raw_text_select_list(columns, present, source_file_expression) -%}
+    {%- set select_list = [] -%}
+    {%- for column in columns -%}
+        {%- if column.name in present -%}
+            {%- do select_list.append("cast(" ~ adapter.quote(column.name) ~ " as " ~ dbt.type_string() ~ ") as " ~ column.name) -%}
+        {%- else -%}
+            {%- do select_list.append("cast(null as " ~ dbt.type_string() ~ ") as " ~ column.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do select_list.append(source_file_expression ~ " as _source_file") -%}
+    {{- return(select_list | join(", ")) -}}
 {%- endmacro %}
