@@ -43,6 +43,7 @@ help:
 	@echo "make backfill - past month-ends (BACKFILL_FROM..BACKFILL_TO) into the demo's segment history"
 	@echo "make bench-predictive - time fit + score + clusters of PREDICTIVE_CUSTOMERS simulated customers (default 1000000)"
 	@echo "make bench-incremental - time a full build, then a one-day incremental build, at 100000 customers"
+	@echo "make bench-backfill - time a full build, then a backfill of 12 month-ends, at 100000 customers"
 	@echo "make clean  - remove built artefacts (keeps .venv)"
 
 # --- environment -------------------------------------------------------------------------
@@ -111,6 +112,14 @@ bench-predictive: install
 .PHONY: bench-incremental
 bench-incremental: install
 	SEGMART_EMAIL_SALT=$${SEGMART_EMAIL_SALT:-$(DEMO_EMAIL_SALT)} $(PY) -m segmart.bench --incremental-day --skip-generate
+
+# --- segment history backfill (issue 7) ---
+# A full build as of the data's last day, then `segmart backfill` of the last 12 month-ends: every date's time and
+# the total against the full build. Reuses data/bench_raw (make bench generates it).
+.PHONY: bench-backfill
+bench-backfill: install
+	SEGMART_EMAIL_SALT=$${SEGMART_EMAIL_SALT:-$(DEMO_EMAIL_SALT)} $(PY) -m segmart.bench --backfill-months 12 \
+		--skip-generate --work-dir data/bench_backfill
 
 docs: install
 	$(DEMO_ENV) $(DBT) docs generate --vars '{as_of_date: $(DEMO_END_DATE)}'

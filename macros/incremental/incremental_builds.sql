@@ -195,15 +195,66 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- Rows of a base model whose status can change without a new file: deferred rows (as_of_date moves), rows
-    quarantined for a reason listed in `reasons` (a future timestamp: the clock moves; a missing parent: it can
-    arrive), and staged rows dated at or after the cut-off (as_of_date moved back). -#}
-{% macro incremental_reevaluate_when(dated_columns, reasons=[]) -%}
-    row_status = 'deferred'
-    {%- for column in dated_columns %}
-        or (row_status = 'staged' and {{ column }} >= {{ as_of_cutoff_at() }})
-    {%- endfor %}
-    {%- for reason in reasons %}
-        or quarantine_reasons like '%{{ reason }}%'
-    {%- endfor %}
+{#- Rows of a base model whose status can change without a new file. A row's status was computed as of its
+    status_as_of_date (column of every incremental base model); it still holds as of this run's as_of_date unless:
+      - a dated column lies between the two cut-offs (either way: as_of_date moved forward past a deferred row
+        or a late version, or back past a staged one); touching the key re-ranks all its versions;
+      - it is deferred while every dated column is before the cut-off, i.e. deferred for another reason (its
+        customer or order is deferred) that may have ended (`deferred_for_other_reasons`; a model whose parent
+        trigger covers that case passes false);
+      - it is quarantined for a reason listed in `reasons` (a future timestamp: the clock moves; a missing
+        parent: it can arrive).
+    So a run re-reads the rows of the days between the two dates, not every deferred row: a backfill that moves
+    as_of_date month by month re-reads a month each time. -#}
+{% macro incremental_reevaluate_when(dated_columns, reasons=[], deferred_for_other_reasons=true) -%}
+    {%- set cutoff = as_of_cutoff_at() -%}
+    {%- set row_cutoff = dbt.dateadd('day', 1, 'status_as_of_date') -%}
+    {%- set conditions = [] -%}
+    {%- for column in dated_columns -%}
+        {%- do conditions.append('(' ~ column ~ ' >= least(' ~ row_cutoff ~ ', ' ~ cutoff ~ ') and ' ~ column
+            ~ ' < greatest(' ~ row_cutoff ~ ', ' ~ cutoff ~ '))') -%}
+    {%- endfor -%}
+    {%- if deferred_for_other_reasons -%}
+        {%- set before_cutoff = ["row_status = 'deferred'"] -%}
+        {%- for column in dated_columns -%}
+            {%- do before_cutoff.append('coalesce(' ~ column ~ ' < ' ~ cutoff ~ ', true)') -%}
+        {%- endfor -%}
+        {%- do conditions.append('(' ~ before_cutoff | join(' and ') ~ ')') -%}
+    {%- endif -%}
+    {%- for reason in reasons -%}
+        {%- do conditions.append("quarantine_reasons like '%" ~ reason ~ "%'") -%}
+    {%- endfor -%}
+    {{- conditions | join('\n    or ') if conditions | length > 0 else 'false' -}}
+{%- endmacro %}
+
+{#- Orders staged by an earlier run whose customer (by customer id, else by email, as base_shop__orders resolves
+    them) is no longer staged: a customer deferred because as_of_date moved back before their registration, or
+    a later customer version with another email. base_shop__customers is a table rebuilt every run, so there is
+    no stamp to follow: the stored orders are compared with the current customers (narrow columns). -#}
+{% macro orders_whose_customer_left_staging(customers_relation) -%}
+    order_id in (
+        select staged_orders.order_id
+        from {{ this }} as staged_orders
+        left join (
+            select
+                customer_id,
+                max(case when row_status = 'staged' then 1 else 0 end) as is_staged
+            from {{ customers_relation }}
+            where row_status in ('staged', 'deferred')
+            group by customer_id
+        ) as by_id
+            on staged_orders.customer_id = by_id.customer_id
+        left join (
+            select
+                email,
+                max(case when row_status = 'staged' then 1 else 0 end) as is_staged
+            from {{ customers_relation }}
+            where row_status in ('staged', 'deferred') and email is not null
+            group by email
+        ) as by_email
+            on staged_orders.email = by_email.email
+        where
+            staged_orders.row_status = 'staged'
+            and coalesce(by_id.is_staged, by_email.is_staged, 0) <> 1
+    )
 {%- endmacro %}

@@ -12,8 +12,7 @@
     A test's own `where` config still applies, and-ed with this. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
-    {%- set latest_run = 'processed_at = (select max(processed_at) from ' ~ relation ~ ')'
-        if is_latest_run_scoped(relation) else '' -%}
+    {%- set latest_run = latest_run_predicate(relation) -%}
     {#- A lone predicate is not parenthesised: Spark reads "from t where (x)" as t aliased "where" with a column
         alias list. -#}
     {%- if where and latest_run -%}
@@ -27,17 +26,26 @@
     {%- do return(relation) -%}
 {%- endmacro %}
 
-{#- True when data tests of this relation check only the latest run's rows: a model documenting processed_at,
-    and var test_all_rows not set. -#}
-{% macro is_latest_run_scoped(relation) -%}
+{#- The predicate that keeps the rows of this relation the latest run wrote, '' to test every row:
+      - a model documenting processed_at: the rows stamped by its latest run;
+      - a model with meta test_scope: as_of_date (segment_membership_history, which replaces the slice of the
+        run's as_of_date and keeps the others): the rows of this run's as_of_date. Each slice was tested when
+        it was written, and the history grows by one slice per refresh: testing all of it every day would cost
+        more each day;
+      - anything else, or var test_all_rows: true: every row. -#}
+{% macro latest_run_predicate(relation) -%}
     {%- if var('test_all_rows', false) or not execute or relation.identifier is none -%}
-        {%- do return(false) -%}
+        {%- do return('') -%}
     {%- endif -%}
     {%- for node in graph.nodes.values()
             if node.resource_type == 'model'
             and (node.alias or node.name) | lower == relation.identifier | lower
             and node.schema | lower == (relation.schema or '') | lower -%}
-        {%- do return('processed_at' in node.columns) -%}
+        {%- if (node.config.meta or {}).get('test_scope') == 'as_of_date' -%}
+            {%- do return('as_of_date = ' ~ as_of_date()) -%}
+        {%- elif 'processed_at' in node.columns -%}
+            {%- do return('processed_at = (select max(processed_at) from ' ~ relation ~ ')') -%}
+        {%- endif -%}
     {%- endfor -%}
-    {%- do return(false) -%}
+    {%- do return('') -%}
 {%- endmacro %}

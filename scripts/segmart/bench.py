@@ -2,6 +2,8 @@
 
     python -m segmart.bench --customers 100000 [--seed 42] [--end-date 2026-10-31] [--skip-generate] [--top 15]
     python -m segmart.bench --incremental-day [--raw-dir DIR --skip-generate]   (issue 6: full vs one-day refresh)
+    python -m segmart.bench --backfill-months 12 [--raw-dir DIR --skip-generate]   (issue 7: full build, then the
+                                                  segment history of the last 12 month-ends)
 
 Prints figures; it asserts nothing (a slow machine is not a failing test). Uses data/bench_raw and
 warehouse/bench.duckdb so it never touches the demo or the test warehouse.
@@ -66,7 +68,13 @@ def main(argv: list[str] | None = None) -> int:
                              "ratio")
     parser.add_argument("--work-dir", default="data/bench_incremental",
                         help="--incremental-day: batches, the growing raw folder and dbt's target path")
+    # --- segment history backfill (issue 7) ---
+    parser.add_argument("--backfill-months", type=int, default=0,
+                        help="instead of one full build: a full build as of --end-date, then `segmart backfill` of "
+                             "the month-ends of the last N months up to --end-date; prints each date's time")
     args = parser.parse_args(argv)
+    if args.backfill_months:
+        return backfill_benchmark(args)
     if args.predictive_customers:
         return predictive_benchmark(args.predictive_customers, args.seed)
     if args.incremental_day:
@@ -162,6 +170,65 @@ def incremental_day_benchmark(args: argparse.Namespace) -> int:
         for unique_id, status, seconds in model_timings(run_results, args.top):
             print(f"  {seconds:8.2f}s  {status:<7} {unique_id}")
     return code
+
+
+# --- segment history backfill (issue 7) ---
+def backfill_window(end_date: str, months: int) -> tuple[str, str]:
+    """(from, to) that hold exactly the last `months` month-ends up to end_date's month (pure)."""
+    import datetime as dt
+
+    end = dt.date.fromisoformat(end_date)
+    first = end.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return first.isoformat(), end.isoformat()
+
+
+def backfill_benchmark(args: argparse.Namespace) -> int:
+    """A full build as of end_date (what a warehouse is before its first backfill), then the backfill of the last
+    N month-ends exactly as `segmart backfill` runs it (one dbt build per date, data tests included, then the
+    models that read the history). Prints the full build, every date, and the total against the full build."""
+    import datetime as dt
+
+    from segmart import cli, history
+
+    raw_dir = Path(args.raw_dir) if Path(args.raw_dir).is_absolute() else PROJECT_ROOT / args.raw_dir
+    if not args.skip_generate:
+        seconds, code = timed(
+            [sys.executable, "-m", "segmart.generate", "--customers", str(args.customers), "--seed", str(args.seed),
+             "--end-date", args.end_date, "--out", str(raw_dir), "--quiet"], os.environ.copy())
+        if code != 0:
+            return code
+    work = Path(args.work_dir) if Path(args.work_dir).is_absolute() else PROJECT_ROOT / args.work_dir
+    target = work / "target"
+    db_path = PROJECT_ROOT / args.db
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    env = {**os.environ, "SEGMART_RAW_DIR": str(raw_dir), "SEGMART_DB": str(db_path),
+           "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles")}
+    full_seconds, code = timed(dbt_command("build", args.end_date, [
+        "--full-refresh", "--exclude", cli.UNIT_TESTS_SELECTOR, "--target-path", str(target),
+        "--log-path", str(target / "logs")]), env)
+    if code != 0:
+        print("bench: full build failed", file=sys.stderr)
+        return code
+    from_date, to_date = backfill_window(args.end_date, args.backfill_months)
+    result = history.backfill(dt.date.fromisoformat(from_date), dt.date.fromisoformat(to_date),
+                              target_path=target, env=env)
+    print(f"\n== segmart backfill benchmark ({args.backfill_months} month-ends) ==")
+    print(f"{'dbt build, full, as of ' + args.end_date + ' (s)':<44} {full_seconds:>10.1f}")
+    for run in result.runs:
+        print(f"{'backfill ' + run.as_of_date.isoformat() + ' (s)':<44} {run.seconds:>10.1f}"
+              f"{'' if run.returncode == 0 else '  FAILED'}")
+    print(f"{'transitions and size history (s)':<44} {result.downstream_seconds:>10.1f}")
+    print(f"{'backfill total (s)':<44} {result.total_seconds:>10.1f}")
+    built = [run.seconds for run in result.runs if not run.skipped]
+    if built:
+        print(f"{'mean per date (s)':<44} {sum(built) / len(built):>10.1f}")
+        print(f"{'backfill total / full build':<44} {result.total_seconds / full_seconds:>10.2f}")
+    print(f"{'backfill ok':<44} {str(result.ok):>10}")
+    return 0 if result.ok else 1
 
 
 def duckdb_rows(path: Path) -> int:

@@ -1,6 +1,7 @@
 """Incremental builds are proven by replay (issue 6): generated data arrives in batches (with late rows and later
 versions of orders), an incremental `dbt build` runs after each, and every mart then equals a fresh
-`--full-refresh` build of the same final data in another warehouse file, row for row, both ways."""
+`--full-refresh` build of the same final data in another warehouse file, row for row, both ways. Then as_of_date
+moves back (as a backfill moves it) and forward again: each incremental build equals a full build of its date."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ from conftest import PROJECT_ROOT, run_dbt
 # AS_OF[i], a few days before its cut, so rows deferred in one run are staged by a later one.
 CUTS = ["2026-09-30", "2026-10-20", "2026-10-31"]
 AS_OF = ["2026-09-27", "2026-10-18", "2026-10-31"]
+# A backfill date before the first batch's: as_of_date moves back over all three batches' rows (customers who
+# register later are deferred, and so are their earlier guest orders), then forward again to AS_OF[-1].
+BACK_AS_OF = "2026-08-31"
 # Tables written by runs rather than by the data (validation history, run logs): not compared.
 RUN_METADATA_TABLES = {"validation_results", "validated_segment_shares"}
 # History marts keep one snapshot per run's as_of_date: only the final snapshot is comparable. Transitions
@@ -43,11 +47,11 @@ def mart_tables(connection: duckdb.DuckDBPyConnection, catalog: str) -> list[str
             if table not in RUN_METADATA_TABLES | RUN_HISTORY_TABLES]
 
 
-def differences(incremental_db: Path, full_db: Path) -> dict[str, tuple[int, int]]:
+def differences(incremental_db: Path, full_db: Path, as_of: str = AS_OF[-1]) -> dict[str, tuple[int, int]]:
     """Per mart: (rows only in the incremental build, rows only in the full build). Doubles are rounded to 10, then
     8 places (sums over rows in another order differ in the last bits; the double rounding keeps such a pair from
     straddling a rounding boundary). FITTED_COLUMNS are compared apart: (0, n) = n keys off by more than the
-    tolerance."""
+    tolerance. History marts are compared at as_of."""
     connection = duckdb.connect()
     connection.execute(f"attach '{incremental_db}' as incremental (read_only)")
     connection.execute(f"attach '{full_db}' as full_build (read_only)")
@@ -63,7 +67,7 @@ def differences(incremental_db: Path, full_db: Path) -> dict[str, tuple[int, int
         select_list = ", ".join(f'round(round("{column}", 10), 8)' if data_type in ("DOUBLE", "FLOAT")
                                 else f'"{column}"' for column, data_type in columns
                                 if column not in fitted and column != "fit_message")
-        where = f"where as_of_date = '{AS_OF[-1]}'" if name in HISTORY_TABLES else ""
+        where = f"where as_of_date = '{as_of}'" if name in HISTORY_TABLES else ""
         counts = []
         for left, right in (("incremental", "full_build"), ("full_build", "incremental")):
             counts.append(connection.execute(
@@ -109,7 +113,23 @@ def test_incremental_replay_equals_full_refresh(tmp_path):
     result = run_dbt([*BUILD_ARGS, "--full-refresh"], raw, full_db, tmp_path / "target_full", AS_OF[-1])
     assert result.returncode == 0, result.output[-5000:]
 
-    found = differences(incremental_db, full_db)
-    unequal = {table: counts for table, counts in found.items() if counts != (0, 0)}
-    assert not unequal, f"marts differ after incremental replay (only incremental, only full): {unequal}"
+    assert_same_marts(incremental_db, full_db, AS_OF[-1], "after incremental replay")
+
+    # Back in time, as `segmart backfill` moves as_of_date, then forward to the latest date again.
+    full_back_db = tmp_path / "full_back" / "segmart.duckdb"
+    full_back_db.parent.mkdir()
+    result = run_dbt([*BUILD_ARGS, "--full-refresh"], raw, full_back_db, tmp_path / "target_full_back", BACK_AS_OF)
+    assert result.returncode == 0, result.output[-5000:]
+    result = run_dbt(BUILD_ARGS, raw, incremental_db, tmp_path / "target_incremental", BACK_AS_OF)
+    assert result.returncode == 0, result.output[-5000:]
+    assert_same_marts(incremental_db, full_back_db, BACK_AS_OF, f"with as_of_date moved back to {BACK_AS_OF}")
+    result = run_dbt(BUILD_ARGS, raw, incremental_db, tmp_path / "target_incremental", AS_OF[-1])
+    assert result.returncode == 0, result.output[-5000:]
+    assert_same_marts(incremental_db, full_db, AS_OF[-1], f"with as_of_date forward again to {AS_OF[-1]}")
     shutil.rmtree(batches)
+
+
+def assert_same_marts(incremental_db: Path, full_db: Path, as_of: str, when: str) -> None:
+    found = differences(incremental_db, full_db, as_of)
+    unequal = {table: counts for table, counts in found.items() if counts != (0, 0)}
+    assert not unequal, f"marts differ {when} (only incremental, only full): {unequal}"

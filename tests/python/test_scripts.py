@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import duckdb
 import pandas as pd
 import pytest
 
 from segmart import bench, summary, validate
+
+
+def test_bench_backfill_window_holds_exactly_the_last_month_ends():
+    from segmart import history
+
+    start, end = bench.backfill_window("2026-10-31", 12)
+    assert (start, end) == ("2025-11-01", "2026-10-31")
+    dates = history.snapshot_dates(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    assert len(dates) == 12 and dates[0] == dt.date(2025, 11, 30) and dates[-1] == dt.date(2026, 10, 31)
+    assert bench.backfill_window("2026-03-15", 2) == ("2026-02-01", "2026-03-15")
 
 
 def test_bench_dbt_command_passes_as_of_date():

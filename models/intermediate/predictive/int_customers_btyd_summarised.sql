@@ -18,7 +18,11 @@ purchase_days as (
     select
         customer_id,
         ordered_date,
-        sum(net_revenue_reporting) as net_revenue_reporting
+        -- money as an exact decimal: an amount in the reporting currency (2-decimal prices times 6-decimal
+        -- rates) has at most 8 decimals, so rounding each order to 8 recovers it exactly, and decimal sums do not
+        -- depend on the order of the rows (a double sum does, in its last bits, and a mean rounded to 6 decimals
+        -- can then straddle a rounding boundary: an incremental and a full build would disagree)
+        sum(cast(round(net_revenue_reporting, 8) as decimal(38, 8))) as net_revenue_reporting
     from orders
     group by customer_id, ordered_date
 ),
@@ -42,9 +46,8 @@ summarised as (
         max(ordered_date) as last_purchase_date,
         count(*) as purchase_days,
         sum(net_revenue_reporting) as net_revenue_total,
-        avg(
-            case when purchase_day_number > 1 then cast(net_revenue_reporting as {{ type_double() }}) end
-        ) as repeat_purchase_day_value_mean
+        cast(sum(case when purchase_day_number > 1 then net_revenue_reporting end) as {{ type_double() }})
+        / nullif(count(case when purchase_day_number > 1 then 1 end), 0) as repeat_purchase_day_value_mean
     from purchase_days_numbered
     group by customer_id
 ),
@@ -79,8 +82,8 @@ final as (
         cast(recency_days as {{ type_double() }}) / cast({{ time_unit_days }} as {{ type_double() }}) as recency,
         cast(customer_age_days as {{ type_double() }})
         / cast({{ time_unit_days }} as {{ type_double() }}) as customer_age,
-        -- money rounded to 6 decimals: sums of doubles differ in their last bits from run to run (parallel
-        -- aggregation), and the fits and clusters must not (published rows must not change without new data)
+        -- money rounded to 6 decimals, from exact sums: the fits and clusters must not change between runs
+        -- (published rows must not change without new data) or between an incremental and a full build
         round(repeat_purchase_day_value_mean, 6) as monetary_value,
         cast(days_since_last_purchase as {{ dbt.type_bigint() }}) as days_since_last_purchase,
         round(

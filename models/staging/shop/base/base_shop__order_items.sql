@@ -14,7 +14,8 @@ with
 raw_order_items as (
     {{ incremental_raw_rows(
         'order_items', 'order_item_id',
-        reevaluate_when=incremental_reevaluate_when([], ['order_quarantined', 'unknown_order'])
+        reevaluate_when=incremental_reevaluate_when(
+            [], ['order_quarantined', 'unknown_order'], deferred_for_other_reasons=false)
             ~ " or order_id in (select order_id from " ~ ref('base_shop__orders')
             ~ " where processed_at > " ~ last_processed_at() ~ ")") }}
 ),
@@ -81,6 +82,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as nullified_values,
         row_fingerprint,
         _source_file as source_file,
+        {{ as_of_date() }} as status_as_of_date,
         {{ processed_at() }} as processed_at
     from with_status
 )

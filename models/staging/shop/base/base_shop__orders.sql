@@ -15,7 +15,8 @@ raw_orders as (
         'orders', 'order_id',
         reevaluate_when=incremental_reevaluate_when(
             ['ordered_at', 'updated_at'],
-            ['future_', 'unknown_customer', 'unresolved_guest_order', 'unknown_currency']),
+            ['future_', 'unknown_customer', 'unresolved_guest_order', 'unknown_currency'])
+            ~ ' or ' ~ orders_whose_customer_left_staging(ref('base_shop__customers')),
         event_time_column='ordered_at') }}
 ),
 
@@ -157,6 +158,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as nullified_values,
         row_fingerprint,
         _source_file as source_file,
+        {{ as_of_date() }} as status_as_of_date,
         {{ processed_at() }} as processed_at
     from with_status
 )

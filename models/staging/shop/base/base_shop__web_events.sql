@@ -83,6 +83,7 @@ final as (
         cast(null as {{ dbt.type_string() }}) as nullified_values,
         row_fingerprint,
         _source_file as source_file,
+        {{ as_of_date() }} as status_as_of_date,
         {{ processed_at() }} as processed_at
     from with_status
 )
