@@ -227,34 +227,32 @@
     {{- conditions | join('\n    or ') if conditions | length > 0 else 'false' -}}
 {%- endmacro %}
 
-{#- Orders staged by an earlier run whose customer (by customer id, else by email, as base_shop__orders resolves
-    them) is no longer staged: a customer deferred because as_of_date moved back before their registration, or
+{#- Orders staged by an earlier run whose customer (by customer id, else by email, through known_customers_by as
+    base_shop__orders resolves them) is no longer staged: a customer deferred because as_of_date moved back before their registration, or
     a later customer version with another email. base_shop__customers is a table rebuilt every run, so there is
     no stamp to follow: the stored orders are compared with the current customers (narrow columns). -#}
 {% macro orders_whose_customer_left_staging(customers_relation) -%}
     order_id in (
         select staged_orders.order_id
         from {{ this }} as staged_orders
-        left join (
-            select
-                customer_id,
-                max(case when row_status = 'staged' then 1 else 0 end) as is_staged
-            from {{ customers_relation }}
-            where row_status in ('staged', 'deferred')
-            group by customer_id
-        ) as by_id
+        left join ({{ known_customers_by(customers_relation, 'customer_id') }}) as by_id
             on staged_orders.customer_id = by_id.customer_id
-        left join (
-            select
-                email,
-                max(case when row_status = 'staged' then 1 else 0 end) as is_staged
-            from {{ customers_relation }}
-            where row_status in ('staged', 'deferred') and email is not null
-            group by email
-        ) as by_email
+        left join ({{ known_customers_by(customers_relation, 'email') }}) as by_email
             on staged_orders.email = by_email.email
         where
             staged_orders.row_status = 'staged'
             and coalesce(by_id.is_staged, by_email.is_staged, 0) <> 1
     )
+{%- endmacro %}
+
+{#- The customers an order can resolve to, by one key (customer_id or email): every key of a staged or deferred
+    customer row, with is_staged = 1 when one of its rows is staged (0: only deferred). base_shop__orders resolves
+    its orders with it, and orders_whose_customer_left_staging re-checks stored orders with it: one rule. -#}
+{% macro known_customers_by(customers_relation, key_column) -%}
+    select
+        {{ key_column }},
+        max(case when row_status = 'staged' then 1 else 0 end) as is_staged
+    from {{ customers_relation }}
+    where row_status in ('staged', 'deferred') and {{ key_column }} is not null
+    group by {{ key_column }}
 {%- endmacro %}

@@ -8,8 +8,9 @@
     Every row a run (re)computes carries that run's stamp, so after a full refresh the predicate keeps every row
     (the whole table is tested) and after an incremental run it keeps the new and replaced rows. The strategy
     replaces every row of a touched key, so per-key tests (unique, at most one staged row) still see all of a
-    key's rows. Set var test_all_rows: true to test whole tables on an incremental run (a weekly check, say).
-    A test's own `where` config still applies, and-ed with this. -#}
+    key's rows. A model with meta test_scope: as_of_date (the segment history) is tested on the slice of the
+    run's as_of_date instead (latest_run_predicate). Set var test_all_rows: true to test whole tables on an
+    incremental run (a weekly check, say). A test's own `where` config still applies, and-ed with this. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set where = config.get('where', '') -%}
     {%- set latest_run = latest_run_predicate(relation) -%}

@@ -114,6 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def project_path(path: str) -> Path:
+    """path as given when absolute, else relative to the project root."""
+    return Path(path) if Path(path).is_absolute() else PROJECT_ROOT / path
+
+
+def generate_raw(args: argparse.Namespace, raw_dir: Path) -> int:
+    """Generate the shop of args (customers, seed, end date) into raw_dir; the generator's exit code."""
+    _, code = timed(
+        [sys.executable, "-m", "segmart.generate", "--customers", str(args.customers), "--seed", str(args.seed),
+         "--end-date", args.end_date, "--out", str(raw_dir), "--quiet"], os.environ.copy())
+    return code
+
+
 # --- incremental builds (issue 6) ---
 def incremental_day_benchmark(args: argparse.Namespace) -> int:
     """Full build as of end_date - 1 without the last day's rows, then the last day arrives (new files, written by
@@ -124,14 +137,11 @@ def incremental_day_benchmark(args: argparse.Namespace) -> int:
     from segmart import cli
     from segmart.batches import add_batch, split_batches
 
-    raw_dir = Path(args.raw_dir) if Path(args.raw_dir).is_absolute() else PROJECT_ROOT / args.raw_dir
+    raw_dir, work = project_path(args.raw_dir), project_path(args.work_dir)
     if not args.skip_generate:
-        seconds, code = timed(
-            [sys.executable, "-m", "segmart.generate", "--customers", str(args.customers), "--seed", str(args.seed),
-             "--end-date", args.end_date, "--out", str(raw_dir), "--quiet"], os.environ.copy())
+        code = generate_raw(args, raw_dir)
         if code != 0:
             return code
-    work = Path(args.work_dir) if Path(args.work_dir).is_absolute() else PROJECT_ROOT / args.work_dir
     shutil.rmtree(work, ignore_errors=True)
     target = ["--target-path", str(work / "target"), "--log-path", str(work / "target" / "logs")]
     day_before = (dt.date.fromisoformat(args.end_date) - dt.timedelta(days=1)).isoformat()
@@ -192,14 +202,11 @@ def backfill_benchmark(args: argparse.Namespace) -> int:
 
     from segmart import cli, history
 
-    raw_dir = Path(args.raw_dir) if Path(args.raw_dir).is_absolute() else PROJECT_ROOT / args.raw_dir
+    raw_dir, work = project_path(args.raw_dir), project_path(args.work_dir)
     if not args.skip_generate:
-        seconds, code = timed(
-            [sys.executable, "-m", "segmart.generate", "--customers", str(args.customers), "--seed", str(args.seed),
-             "--end-date", args.end_date, "--out", str(raw_dir), "--quiet"], os.environ.copy())
+        code = generate_raw(args, raw_dir)
         if code != 0:
             return code
-    work = Path(args.work_dir) if Path(args.work_dir).is_absolute() else PROJECT_ROOT / args.work_dir
     target = work / "target"
     db_path = PROJECT_ROOT / args.db
     db_path.parent.mkdir(parents=True, exist_ok=True)

@@ -26,11 +26,15 @@ def test_a_row_of_an_earlier_run_is_out_of_scope_unless_all_rows_are_tested(buil
                                                                               tmp_path):
     raw_dir, _ = built_test_warehouse
     duplicate_an_event(warehouse_copy, "earlier")
-    scoped = run_dbt(["test", *SELECTOR], raw_dir, warehouse_copy, tmp_path / "target")
+    assert_passes_in_scope_and_fails_on_all_rows(SELECTOR, FAILURE, raw_dir, warehouse_copy, tmp_path / "target")
+
+
+def assert_passes_in_scope_and_fails_on_all_rows(selector, failure, raw_dir, warehouse, target) -> None:
+    """The selected tests pass on the latest run's rows, and fail with `failure` when test_all_rows is set."""
+    scoped = run_dbt(["test", *selector], raw_dir, warehouse, target)
     assert scoped.returncode == 0 and "ERROR=0" in scoped.output, scoped.output
-    everything = run_dbt(["test", *SELECTOR], raw_dir, warehouse_copy, tmp_path / "target",
-                         extra_vars={"test_all_rows": True})
-    assert everything.returncode == 1 and FAILURE in everything.output, everything.output
+    everything = run_dbt(["test", *selector], raw_dir, warehouse, target, extra_vars={"test_all_rows": True})
+    assert everything.returncode == 1 and failure in everything.output, everything.output
 
 
 def test_a_row_of_the_latest_run_is_tested(built_test_warehouse, warehouse_copy, tmp_path):
@@ -60,10 +64,7 @@ def duplicate_a_membership(warehouse, as_of_date: str) -> None:
 def test_history_tests_check_the_slice_of_the_run_date(built_test_warehouse, warehouse_copy, tmp_path):
     raw_dir, _ = built_test_warehouse
     duplicate_a_membership(warehouse_copy, "2020-01-31")
-    scoped = run_dbt(["test", *HISTORY_SELECTOR], raw_dir, warehouse_copy, tmp_path / "target")
-    assert scoped.returncode == 0 and "ERROR=0" in scoped.output, scoped.output
-    everything = run_dbt(["test", *HISTORY_SELECTOR], raw_dir, warehouse_copy, tmp_path / "target",
-                         extra_vars={"test_all_rows": True})
-    assert everything.returncode == 1 and HISTORY_FAILURE in everything.output, everything.output
+    assert_passes_in_scope_and_fails_on_all_rows(HISTORY_SELECTOR, HISTORY_FAILURE, raw_dir, warehouse_copy,
+                                                 tmp_path / "target")
     as_of_then = run_dbt(["test", *HISTORY_SELECTOR], raw_dir, warehouse_copy, tmp_path / "target", as_of="2020-01-31")
     assert as_of_then.returncode == 1 and HISTORY_FAILURE in as_of_then.output, as_of_then.output

@@ -24,30 +24,16 @@ vocabulary as (
     select * from {{ ref('vocabulary_map') }}
 ),
 
-customers as (
-    select * from {{ ref('base_shop__customers') }}
-    where row_status in ('staged', 'deferred')
-),
-
 exchange_rates as (
     select * from {{ ref('stg_shop__exchange_rates') }}
 ),
 
 known_customer_ids as (
-    select
-        customer_id,
-        max(case when row_status = 'staged' then 1 else 0 end) as is_staged
-    from customers
-    group by customer_id
+    {{ known_customers_by(ref('base_shop__customers'), 'customer_id') }}
 ),
 
 known_customer_emails as (
-    select
-        email,
-        max(case when row_status = 'staged' then 1 else 0 end) as is_staged
-    from customers
-    where email is not null
-    group by email
+    {{ known_customers_by(ref('base_shop__customers'), 'email') }}
 ),
 
 known_currencies as (
