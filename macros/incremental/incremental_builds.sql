@@ -41,8 +41,8 @@
 {%- endmacro %}
 
 {#- Strategy segmart_replace: delete the target rows whose unique_key (a column or an expression over the
-    model's columns) is among the new rows' keys, or that match config segmart_stale_where (rows that can no
-    longer be valid, such as rows dated after as_of_date), or whose key is gone from a model named in config
+    model's columns) is among the new rows' keys, or whose config segmart_stale_from column is at or after the
+    as_of cut-off (rows dated after as_of_date, no longer valid), or whose key is gone from a model named in config
     segmart_keys_gone (a list of [key column, model name]: the row goes when its key is no longer in that model),
     then insert the new rows. Null keys delete nothing. segmart_keys_gone is resolved when the model runs: a
     config string is rendered at parse time, before ref() and this know their schema. -#}
@@ -54,7 +54,8 @@
     {%- set target = arg_dict['target_relation'] -%}
     {%- set source = arg_dict['temp_relation'] -%}
     {%- set unique_key = arg_dict['unique_key'] -%}
-    {%- set stale_where = config.get('segmart_stale_where') -%}
+    {#- a column name, not a predicate: a config is rendered at parse time, and the cut-off must be this run's -#}
+    {%- set stale_from = config.get('segmart_stale_from') -%}
     {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
     where
@@ -62,8 +63,8 @@
             select ({{ unique_key }}) from {{ source }}
             where ({{ unique_key }}) is not null
         )
-        {%- if stale_where %}
-            or ({{ stale_where }})
+        {%- if stale_from %}
+            or {{ stale_from }} >= {{ as_of_cutoff_at() }}
         {%- endif %}
         {%- for key_column, model_name in config.get('segmart_keys_gone', []) %}
             or {{ key_column }} not in (

@@ -1,14 +1,32 @@
 {#- The reference date and the cut-offs derived from it. Every time-relative model uses
-    these, so a whole build can be replayed for any past date with --vars '{as_of_date: ...}'. -#}
+    these, so a whole build can be replayed for any past date.
+
+    Where it comes from, first found wins:
+      1. var as_of_date (--vars '{as_of_date: 2026-10-31}'), as `make demo` and `make test` pass it;
+      2. environment variable SEGMART_AS_OF_DATE, read only while models run, as `segmart refresh --as-of`,
+         `segmart backfill` and the benchmarks pass it;
+      3. the run's date (run_started_at).
+    Why two ways: dbt parses the whole project again whenever a var changes (about 8 s here, 600 nodes), so a
+    daily refresh that passed the new date as a var would always pay a full parse. The environment variable is
+    read only when `execute` is true, so dbt does not record it as a parse input and the next run parses
+    partially. That is only correct because nothing parse-time depends on as_of_date: no model config holds a
+    date (segmart_stale_from names a column; the cut-off is rendered at run time), and test arguments are
+    rendered at run time. tests/python/test_as_of_parse.py fails when a config starts to depend on it
+    (DECISIONLOG.md "as_of_date reaches the models at run time"). -#}
 
 {% macro as_of_date_literal() -%}
     {%- set configured = var('as_of_date', none) -%}
+    {%- set source = 'var as_of_date' -%}
     {%- if configured is none or configured | string | trim in ('', 'none', 'None', 'null') -%}
+        {%- set configured = env_var('SEGMART_AS_OF_DATE', '') if execute else '' -%}
+        {%- set source = 'SEGMART_AS_OF_DATE' -%}
+    {%- endif -%}
+    {%- if configured | string | trim in ('', 'none', 'None', 'null') -%}
         {{- return(run_started_at.strftime('%Y-%m-%d')) -}}
     {%- endif -%}
     {%- set text = configured | string | trim -%}
     {%- if modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) is none -%}
-        {{ exceptions.raise_compiler_error("var as_of_date must be a date written YYYY-MM-DD, got '" ~ text ~ "'") }}
+        {{ exceptions.raise_compiler_error(source ~ " must be a date written YYYY-MM-DD, got '" ~ text ~ "'") }}
     {%- endif -%}
     {{- return(text) -}}
 {%- endmacro %}

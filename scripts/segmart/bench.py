@@ -20,13 +20,16 @@ import sys
 import time
 from pathlib import Path
 
+from segmart.config import as_of_environment
 from segmart.warehouse import PROJECT_ROOT
 
 
-def dbt_command(subcommand: str, as_of_date: str, extra: list[str] | None = None) -> list[str]:
-    """The dbt argument list for one benchmarked invocation (pure, so it is unit-tested)."""
-    return [str(Path(sys.executable).with_name("dbt")), subcommand, "--vars", f"{{as_of_date: '{as_of_date}'}}",
-            *(extra or [])]
+def dbt_invocation(subcommand: str, as_of_date: str, env: dict[str, str],
+                   extra: list[str] | None = None) -> tuple[list[str], dict[str, str]]:
+    """The argument list and environment of one benchmarked dbt invocation (pure, so it is unit-tested). The
+    as_of_date goes in the environment, as `segmart refresh --as-of` and `segmart backfill` pass it."""
+    return ([str(Path(sys.executable).with_name("dbt")), subcommand, *(extra or [])],
+            {**env, **as_of_environment(as_of_date)[0]})
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
@@ -41,6 +44,17 @@ def model_timings(run_results: Path, top: int) -> list[tuple[str, str, float]]:
     results = json.loads(run_results.read_text())["results"]
     rows = [(r["unique_id"], r["status"], float(r["execution_time"])) for r in results]
     return sorted(rows, key=lambda row: row[2], reverse=True)[:top]
+
+
+def node_time_split(run_results: Path) -> dict[str, float]:
+    """Seconds of a dbt run: 'elapsed' (wall), and node time summed by kind ('model' for models, seeds and
+    hooks, 'test' for tests), which adds up the two threads."""
+    document = json.loads(run_results.read_text())
+    split = {"elapsed": float(document.get("elapsed_time") or 0.0), "model": 0.0, "test": 0.0}
+    for result in document["results"]:
+        kind = "test" if result["unique_id"].startswith(("test.", "unit_test.")) else "model"
+        split[kind] += float(result.get("execution_time") or 0.0)
+    return split
 
 
 def peak_child_memory_mib() -> float:
@@ -98,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
         stale.unlink(missing_ok=True)
-    seconds, code = timed(dbt_command("build", args.end_date), env)
+    seconds, code = timed(*dbt_invocation("build", args.end_date, env))
     figures.append(("dbt build, full (s)", f"{seconds:.1f}"))
     figures.append(("peak RSS of any child (MiB)", f"{peak_child_memory_mib():,.0f}"))
     figures.append(("dbt build exit code", str(code)))
@@ -130,7 +144,8 @@ def generate_raw(args: argparse.Namespace, raw_dir: Path) -> int:
 # --- incremental builds (issue 6) ---
 def incremental_day_benchmark(args: argparse.Namespace) -> int:
     """Full build as of end_date - 1 without the last day's rows, then the last day arrives (new files, written by
-    segmart.batches) and an incremental build runs as of end_date. Prints both timings and their ratio."""
+    segmart.batches) and an incremental build runs as of end_date; then the same build again with no new data.
+    Prints the timings and their ratios to the full build."""
     import datetime as dt
     import shutil
 
@@ -159,27 +174,38 @@ def incremental_day_benchmark(args: argparse.Namespace) -> int:
     # Both builds are the dbt step of `segmart refresh` (unit tests left out: they test code, not data), the first
     # with --full-refresh.
     refresh_args = ["--exclude", cli.UNIT_TESTS_SELECTOR, *target]
-    full_seconds, code = timed(dbt_command("build", day_before, ["--full-refresh", *refresh_args]), env)
+    full_seconds, code = timed(*dbt_invocation("build", day_before, env, ["--full-refresh", *refresh_args]))
     if code != 0:
         print("bench: full build failed", file=sys.stderr)
         return code
     add_batch(batches[1], raw)
-    incremental_seconds, code = timed(dbt_command("build", args.end_date, refresh_args), env)
+    incremental_seconds, code = timed(*dbt_invocation("build", args.end_date, env, refresh_args))
+    run_results = work / "target" / "run_results.json"
+    slowest = model_timings(run_results, args.top) if run_results.exists() else []
+    split = node_time_split(run_results) if run_results.exists() else {}
+    # The same refresh again with no new data: what a refresh costs whatever the day brought (dbt's start and
+    # parse, every table model, every data test).
+    rerun_seconds, rerun_code = timed(*dbt_invocation("build", args.end_date, env, refresh_args))
     day_rows = {table.name: sum(duckdb_rows(path) for path in table.iterdir()) for table in sorted(batches[1].iterdir())}
     print("\n== segmart incremental benchmark ==")
     for name, value in [("split into batches (s)", f"{split_seconds:.1f}"),
                         (f"dbt build, full, as of {day_before} (s)", f"{full_seconds:.1f}"),
                         (f"dbt build, incremental, +1 day (s)", f"{incremental_seconds:.1f}"),
                         ("ratio incremental / full", f"{incremental_seconds / full_seconds:.2f}"),
-                        ("incremental build exit code", str(code))]:
+                        ("incremental build exit code", str(code)),
+                        ("  of which dbt's run (s)", f"{split.get('elapsed', 0):.1f}"),
+                        ("  model node time (s, 2 threads)", f"{split.get('model', 0):.1f}"),
+                        ("  test node time (s, 2 threads)", f"{split.get('test', 0):.1f}"),
+                        ("same again, no new data (s)", f"{rerun_seconds:.1f}"),
+                        ("ratio no new data / full", f"{rerun_seconds / full_seconds:.2f}"),
+                        ("no-new-data build exit code", str(rerun_code))]:
         print(f"{name:<40} {value:>12}")
     print("rows that arrived: " + ", ".join(f"{table} {rows:,}" for table, rows in day_rows.items()))
-    run_results = work / "target" / "run_results.json"
-    if run_results.exists():
+    if slowest:
         print(f"\nslowest {args.top} nodes of the incremental build")
-        for unique_id, status, seconds in model_timings(run_results, args.top):
+        for unique_id, status, seconds in slowest:
             print(f"  {seconds:8.2f}s  {status:<7} {unique_id}")
-    return code
+    return code or rerun_code
 
 
 # --- segment history backfill (issue 7) ---
@@ -214,9 +240,9 @@ def backfill_benchmark(args: argparse.Namespace) -> int:
         stale.unlink(missing_ok=True)
     env = {**os.environ, "SEGMART_RAW_DIR": str(raw_dir), "SEGMART_DB": str(db_path),
            "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles")}
-    full_seconds, code = timed(dbt_command("build", args.end_date, [
+    full_seconds, code = timed(*dbt_invocation("build", args.end_date, env, [
         "--full-refresh", "--exclude", cli.UNIT_TESTS_SELECTOR, "--target-path", str(target),
-        "--log-path", str(target / "logs")]), env)
+        "--log-path", str(target / "logs")]))
     if code != 0:
         print("bench: full build failed", file=sys.stderr)
         return code

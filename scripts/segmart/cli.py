@@ -35,6 +35,7 @@ import yaml
 
 from segmart import audiences, freshness, history, lock, publish, report as segment_report, run_report
 from segmart.faults import pause_at
+from segmart.config import as_of_environment
 from segmart.warehouse import PROJECT_ROOT
 
 EXIT_OK = 0
@@ -113,11 +114,10 @@ def resolve_settings(args: argparse.Namespace, environ: dict[str, str] | None = 
 # --- argument lists for the child processes (pure) --------------------------------------------
 
 def dbt_vars(as_of: str | None, extra: dict[str, Any] | None = None, full_refresh: bool = False) -> dict[str, Any]:
-    """The --vars of a run: extra vars with as_of_date on top when given; a full refresh also refits the
-    predictive models (predictive_refit_days 0) unless the extra vars say otherwise (pure)."""
-    merged = dict(extra or {})
-    if as_of:
-        merged["as_of_date"] = as_of
+    """The --vars of a run: the extra vars, without as_of_date when as_of is given (the date reaches dbt as
+    SEGMART_AS_OF_DATE, see as_of_environment); a full refresh also refits the predictive models
+    (predictive_refit_days 0) unless the extra vars say otherwise (pure)."""
+    _, merged = as_of_environment(as_of, extra)
     if full_refresh:
         merged.setdefault("predictive_refit_days", 0)
     return merged
@@ -361,7 +361,7 @@ def _refresh_locked(args: argparse.Namespace, settings: Settings, log: Log, vari
     if refresh_lock.cleared:
         report["cleared_lock_record"] = refresh_lock.cleared
     stages = Stages(report, log)
-    env = child_env(settings)
+    env = {**child_env(settings), **as_of_environment(args.as_of)[0]}
     logs_dir = settings.runs_dir / "logs"
     log.info(f"refresh {run_id}: working warehouse {settings.working_db}, raw files {settings.raw_dir}")
 
@@ -598,7 +598,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     refresh_parser = commands.add_parser("refresh", parents=[common], help="build, validate, publish, export")
-    refresh_parser.add_argument("--as-of", type=parse_date, help="the as_of_date var (default: the run date)")
+    refresh_parser.add_argument("--as-of", type=parse_date,
+                                help="the as_of_date, given to dbt as SEGMART_AS_OF_DATE (default: the run date)")
     refresh_parser.add_argument("--full-refresh", action="store_true", help="passed to dbt build")
     refresh_parser.add_argument("--select", nargs="+", action="extend", metavar="SELECTOR",
                                 help="passed to dbt build (validation and publication still cover everything)")

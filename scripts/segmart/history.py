@@ -4,7 +4,8 @@
                                        [--no-data-tests] [--target-path PATH] [--vars YAML]
 
 Each date is one `dbt build` in its own process (dbt's runner is not safe to reuse within one process) with
-`--vars {as_of_date: D}` and the selector HISTORY_SELECTOR: the history model and everything upstream of it.
+SEGMART_AS_OF_DATE=D in its environment (not a var: a changed var makes dbt parse the whole project again, about
+8 s a date) and the selector HISTORY_SELECTOR: the history model and everything upstream of it.
 Everything upstream must be rebuilt, not only the memberships: the base models mark rows dated after
 as_of_date as deferred, so staging, the customer 360, the predictions and the segments all change with the
 date. After the last date one more build refreshes the models that read the history (segment_transitions,
@@ -32,6 +33,7 @@ from typing import Any, Callable, Sequence
 import duckdb
 import yaml
 
+from segmart.config import as_of_environment
 from segmart.warehouse import PROJECT_ROOT, warehouse_path
 
 HISTORY_MODEL = "segment_membership_history"
@@ -69,8 +71,15 @@ def snapshot_dates(from_date: dt.date, to_date: dt.date, every: str = "month") -
     return month_ends(from_date, to_date)
 
 
-def _vars_text(as_of_date: dt.date, extra_vars: dict[str, Any] | None) -> str:
-    return json.dumps({**(extra_vars or {}), "as_of_date": as_of_date.isoformat()}, sort_keys=True)
+def _vars_args(extra_vars: dict[str, Any] | None) -> list[str]:
+    """--vars of the extra vars, without as_of_date (each date's comes from date_environment); [] when none."""
+    variables = {name: value for name, value in (extra_vars or {}).items() if name != "as_of_date"}
+    return ["--vars", json.dumps(variables, sort_keys=True)] if variables else []
+
+
+def date_environment(as_of_date: dt.date) -> dict[str, str]:
+    """The environment entry that gives one backfill build its as_of_date (pure)."""
+    return as_of_environment(as_of_date.isoformat())[0]
 
 
 def _common_args(target_path: Path | None) -> list[str]:
@@ -79,28 +88,28 @@ def _common_args(target_path: Path | None) -> list[str]:
     return ["--target-path", str(target_path), "--log-path", str(Path(target_path) / "logs")]
 
 
-def history_build_args(as_of_date: dt.date, *, dbt: str = "dbt", target_path: Path | None = None,
+def history_build_args(*, dbt: str = "dbt", target_path: Path | None = None,
                        extra_vars: dict[str, Any] | None = None, data_tests: bool = True) -> list[str]:
-    """`dbt build` that rebuilds everything the memberships of as_of_date need and appends them to the history
-    (pure). Unit tests are left out (they do not depend on the data; CI runs them); data tests run unless
-    data_tests is False. Tests are selected cautiously: only those whose every parent is rebuilt, because a
-    test that also reads a model outside the selection (fct_order_items against fct_orders) would compare two
-    different as_of_dates."""
+    """`dbt build` that rebuilds everything the memberships of its as_of_date (date_environment) need and appends
+    them to the history (pure). Unit tests are left out (they do not depend on the data; CI runs them); data tests
+    run unless data_tests is False. Tests are selected cautiously: only those whose every parent is rebuilt,
+    because a test that also reads a model outside the selection (fct_order_items against fct_orders) would
+    compare two different as_of_dates."""
     args = [dbt, "build", "--select", HISTORY_SELECTOR, "--exclude", "test_type:unit",
             "--indirect-selection", "cautious"]
     if not data_tests:
         args = [dbt, "build", "--select", HISTORY_SELECTOR, "--resource-type", "model", "--resource-type", "seed"]
-    return [*args, "--vars", _vars_text(as_of_date, extra_vars), *_common_args(target_path)]
+    return [*args, *_vars_args(extra_vars), *_common_args(target_path)]
 
 
-def downstream_build_args(as_of_date: dt.date, *, dbt: str = "dbt", target_path: Path | None = None,
+def downstream_build_args(*, dbt: str = "dbt", target_path: Path | None = None,
                           extra_vars: dict[str, Any] | None = None) -> list[str]:
     """`dbt build` of the models that read the history (transitions, size history) and their data tests (pure).
-    as_of_date must be the last date built: the history model is in the selection (excluding it would drop the
+    Its as_of_date must be the last date built: the history model is in the selection (excluding it would drop the
     tests that read both it and the transitions) and rebuilds that date's slice from the memberships still in
     place, which gives the same rows."""
     return [dbt, "build", "--select", DOWNSTREAM_SELECTOR, "--exclude", "test_type:unit",
-            "--vars", _vars_text(as_of_date, extra_vars), *_common_args(target_path)]
+            *_vars_args(extra_vars), *_common_args(target_path)]
 
 
 # --- the runner ----------------------------------------------------------------------------------
@@ -182,10 +191,11 @@ def backfill(from_date: dt.date, to_date: dt.date, every: str = "month", *, dbt:
             log(f"backfill: {day} already in the history, skipped ({position}/{len(dates)})")
             result.runs.append(DateRun(day, 0.0, 0, skipped=True))
             continue
-        args = history_build_args(day, dbt=dbt, target_path=target_path, extra_vars=extra_vars,
+        args = history_build_args(dbt=dbt, target_path=target_path, extra_vars=extra_vars,
                                   data_tests=data_tests)
         started = time.perf_counter()
-        completed = run(args, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True)
+        completed = run(args, cwd=PROJECT_ROOT, env={**environment, **date_environment(day)}, capture_output=True,
+                        text=True)
         seconds = time.perf_counter() - started
         result.runs.append(DateRun(day, seconds, completed.returncode))
         log(f"backfill: {day} {'ok' if completed.returncode == 0 else 'FAILED'} in {seconds:.1f} s "
@@ -193,9 +203,10 @@ def backfill(from_date: dt.date, to_date: dt.date, every: str = "month", *, dbt:
         if completed.returncode != 0:
             log((completed.stdout or "")[-4000:] + (completed.stderr or "")[-2000:])
             return result
-    args = downstream_build_args(dates[-1], dbt=dbt, target_path=target_path, extra_vars=extra_vars)
+    args = downstream_build_args(dbt=dbt, target_path=target_path, extra_vars=extra_vars)
     started = time.perf_counter()
-    completed = run(args, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True)
+    completed = run(args, cwd=PROJECT_ROOT, env={**environment, **date_environment(dates[-1])},
+                    capture_output=True, text=True)
     result.downstream_seconds = time.perf_counter() - started
     result.downstream_returncode = completed.returncode
     log(f"backfill: transitions and size history {'ok' if completed.returncode == 0 else 'FAILED'} "

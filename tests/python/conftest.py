@@ -24,8 +24,11 @@ class DbtResult:
 
 
 def run_dbt(args: list[str], raw_dir: Path, db_path: Path, target_path: Path, as_of: str = "2026-10-31",
-            extra_vars: dict[str, object] | None = None, env_overrides: dict[str, str] | None = None) -> DbtResult:
-    """One dbt invocation in a subprocess (dbt's runner is not safe to reuse within one process)."""
+            extra_vars: dict[str, object] | None = None, env_overrides: dict[str, str] | None = None,
+            as_of_in_env: bool = False) -> DbtResult:
+    """One dbt invocation in a subprocess (dbt's runner is not safe to reuse within one process). as_of is a var,
+    or with as_of_in_env the environment variable SEGMART_AS_OF_DATE, as `segmart refresh --as-of` passes it
+    (then a run reusing target_path parses partially)."""
     env = {
         **os.environ,
         "SEGMART_RAW_DIR": str(raw_dir),
@@ -33,11 +36,12 @@ def run_dbt(args: list[str], raw_dir: Path, db_path: Path, target_path: Path, as
         "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         "SEGMART_EMAIL_SALT": os.environ.get("SEGMART_EMAIL_SALT", "pytest-salt"),
+        **({"SEGMART_AS_OF_DATE": as_of} if as_of_in_env else {}),
         **(env_overrides or {}),
     }
-    dbt_vars = {"as_of_date": as_of, **(extra_vars or {})}
-    command = [str(DBT), *args, "--vars", json.dumps(dbt_vars), "--target-path", str(target_path),
-               "--log-path", str(target_path / "logs")]
+    dbt_vars = {**({} if as_of_in_env else {"as_of_date": as_of}), **(extra_vars or {})}
+    command = [str(DBT), *args, *(["--vars", json.dumps(dbt_vars)] if dbt_vars else []),
+               "--target-path", str(target_path), "--log-path", str(target_path / "logs")]
     completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900)
     return DbtResult(completed.returncode, completed.stdout + completed.stderr)
 

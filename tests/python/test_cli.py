@@ -51,9 +51,12 @@ def test_full_refresh_refits_the_predictive_models_unless_told_otherwise():
     assert "predictive_refit_days" not in cli.dbt_vars("2026-10-31", None)
 
 
-def test_vars_as_of_overrides_extra_and_validation_gets_the_same():
+def test_as_of_goes_in_the_environment_and_overrides_a_var_and_validation_gets_the_same_vars():
     variables = cli.dbt_vars("2026-10-31", cli.parse_vars("{as_of_date: 2020-01-01, idle_after_days: 90}"))
-    assert variables == {"as_of_date": "2026-10-31", "idle_after_days": 90}
+    # a var as_of_date would win over SEGMART_AS_OF_DATE: --as-of replaces it
+    assert variables == {"idle_after_days": 90}
+    assert cli.as_of_environment("2026-10-31") == ({"SEGMART_AS_OF_DATE": "2026-10-31"}, {})
+    assert cli.as_of_environment(None, {"as_of_date": "2020-01-01"}) == ({}, {"as_of_date": "2020-01-01"})
     args = cli.validate_args("python", variables)
     assert args[:4] == ["python", "-m", "segmart.validate", "--quiet"]
     assert json.loads(args[-1]) == variables

@@ -40,30 +40,31 @@ def test_snapshot_dates_reject_an_unknown_period():
 
 
 def test_history_build_args_select_the_history_and_its_ancestors():
-    args = history.history_build_args(D(2026, 9, 30), dbt="dbt")
+    args = history.history_build_args(dbt="dbt")
     assert args == ["dbt", "build", "--select", "+segment_membership_history", "--exclude", "test_type:unit",
-                    "--indirect-selection", "cautious", "--vars", json.dumps({"as_of_date": "2026-09-30"})]
+                    "--indirect-selection", "cautious"]
+    assert history.date_environment(D(2026, 9, 30)) == {"SEGMART_AS_OF_DATE": "2026-09-30"}
 
 
-def test_history_build_args_keep_extra_vars_but_set_the_date():
-    args = history.history_build_args(D(2026, 9, 30), dbt="/x/dbt", target_path=Path("/tmp/t"),
+def test_history_build_args_keep_extra_vars_but_not_an_as_of_date():
+    # a var as_of_date would win over each date's SEGMART_AS_OF_DATE and build every date as of one day
+    args = history.history_build_args(dbt="/x/dbt", target_path=Path("/tmp/t"),
                                       extra_vars={"as_of_date": "2000-01-01", "idle_after_days": 90})
     variables = json.loads(args[args.index("--vars") + 1])
-    assert variables == {"as_of_date": "2026-09-30", "idle_after_days": 90}
+    assert variables == {"idle_after_days": 90}
     assert args[0] == "/x/dbt"
     assert args[-4:] == ["--target-path", "/tmp/t", "--log-path", "/tmp/t/logs"]
 
 
 def test_history_build_args_without_data_tests_build_models_and_seeds_only():
-    args = history.history_build_args(D(2026, 9, 30), data_tests=False)
+    args = history.history_build_args(data_tests=False)
     assert args[:4] == ["dbt", "build", "--select", "+segment_membership_history"]
     assert args.count("--resource-type") == 2 and "model" in args and "seed" in args
 
 
 def test_downstream_build_args_rebuild_what_reads_the_history_at_the_last_date():
-    args = history.downstream_build_args(D(2026, 10, 31))
-    assert args == ["dbt", "build", "--select", "segment_membership_history+", "--exclude", "test_type:unit",
-                    "--vars", json.dumps({"as_of_date": "2026-10-31"})]
+    args = history.downstream_build_args()
+    assert args == ["dbt", "build", "--select", "segment_membership_history+", "--exclude", "test_type:unit"]
 
 
 class FakeDbt:
@@ -71,11 +72,13 @@ class FakeDbt:
 
     def __init__(self, failing: set[str] = frozenset()):
         self.calls: list[list[str]] = []
+        self.dates: list[str] = []
         self.failing = failing
 
     def __call__(self, args, **options):
         self.calls.append(list(args))
-        as_of = json.loads(args[args.index("--vars") + 1])["as_of_date"]
+        as_of = options["env"]["SEGMART_AS_OF_DATE"]
+        self.dates.append(as_of)
         code = 1 if as_of in self.failing and "+segment_membership_history" in args else 0
         return subprocess.CompletedProcess(args, code, stdout="", stderr="")
 
@@ -83,8 +86,7 @@ class FakeDbt:
 def test_backfill_runs_one_dbt_process_per_date_oldest_first_then_the_downstream_models():
     fake = FakeDbt()
     result = history.backfill(D(2026, 7, 1), D(2026, 10, 31), dbt="dbt", env={}, log=lambda line: None, run=fake)
-    dates = [json.loads(call[call.index("--vars") + 1])["as_of_date"] for call in fake.calls]
-    assert dates == ["2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31", "2026-10-31"]
+    assert fake.dates == ["2026-07-31", "2026-08-31", "2026-09-30", "2026-10-31", "2026-10-31"]
     assert all("+segment_membership_history" in call for call in fake.calls[:4])
     assert "segment_membership_history+" in fake.calls[4]
     assert result.ok and [run.as_of_date for run in result.runs][-1] == D(2026, 10, 31)

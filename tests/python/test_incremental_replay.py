@@ -106,7 +106,7 @@ def test_incremental_replay_equals_full_refresh(tmp_path):
     full_db.parent.mkdir()
     for folder, as_of in zip(folders, AS_OF):
         add_batch(folder, raw)
-        result = run_dbt(BUILD_ARGS, raw, incremental_db, tmp_path / "target_incremental", as_of)
+        result = run_dbt(BUILD_ARGS, raw, incremental_db, tmp_path / "target_incremental", as_of, as_of_in_env=True)
         assert result.returncode == 0, result.output[-5000:]
     assert "re-read for touched keys" in result.output
 
@@ -120,10 +120,10 @@ def test_incremental_replay_equals_full_refresh(tmp_path):
     full_back_db.parent.mkdir()
     result = run_dbt([*BUILD_ARGS, "--full-refresh"], raw, full_back_db, tmp_path / "target_full_back", BACK_AS_OF)
     assert result.returncode == 0, result.output[-5000:]
-    result = run_dbt(BUILD_ARGS, raw, incremental_db, tmp_path / "target_incremental", BACK_AS_OF)
+    result = run_dbt(BUILD_ARGS, raw, incremental_db, tmp_path / "target_incremental", BACK_AS_OF, as_of_in_env=True)
     assert result.returncode == 0, result.output[-5000:]
     assert_same_marts(incremental_db, full_back_db, BACK_AS_OF, f"with as_of_date moved back to {BACK_AS_OF}")
-    result = run_dbt(BUILD_ARGS, raw, incremental_db, tmp_path / "target_incremental", AS_OF[-1])
+    result = run_dbt(BUILD_ARGS, raw, incremental_db, tmp_path / "target_incremental", AS_OF[-1], as_of_in_env=True)
     assert result.returncode == 0, result.output[-5000:]
     assert_same_marts(incremental_db, full_db, AS_OF[-1], f"with as_of_date forward again to {AS_OF[-1]}")
     shutil.rmtree(batches)

@@ -21,10 +21,11 @@ def test_bench_backfill_window_holds_exactly_the_last_month_ends():
     assert bench.backfill_window("2026-03-15", 2) == ("2026-02-01", "2026-03-15")
 
 
-def test_bench_dbt_command_passes_as_of_date():
-    command = bench.dbt_command("build", "2026-10-31", ["--select", "staging"])
+def test_bench_dbt_invocation_passes_as_of_date_in_the_environment():
+    command, env = bench.dbt_invocation("build", "2026-10-31", {"SEGMART_DB": "w.duckdb"}, ["--select", "staging"])
     assert command[0].endswith("dbt")
-    assert command[1:] == ["build", "--vars", "{as_of_date: '2026-10-31'}", "--select", "staging"]
+    assert command[1:] == ["build", "--select", "staging"]
+    assert env == {"SEGMART_DB": "w.duckdb", "SEGMART_AS_OF_DATE": "2026-10-31"}
 
 
 def test_run_suites_reports_failures_with_examples():

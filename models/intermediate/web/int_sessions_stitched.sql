@@ -18,7 +18,7 @@
     incremental_strategy=incremental_strategy(),
     unique_key="case when is_tracker_session then session_key else 'visitor:' || visitor_id end",
     on_schema_change='fail',
-    segmart_stale_where='ended_at >= ' ~ as_of_cutoff_at(),
+    segmart_stale_from='ended_at',
 ) }}
 {%- set unix_epoch_at = "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")" %}
 {%- set scope_filter -%}

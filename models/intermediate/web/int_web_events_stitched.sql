@@ -12,7 +12,7 @@
     incremental_strategy=incremental_strategy(),
     unique_key='event_id',
     on_schema_change='fail',
-    segmart_stale_where='occurred_at >= ' ~ as_of_cutoff_at(),
+    segmart_stale_from='occurred_at',
 ) }}
 
 with
