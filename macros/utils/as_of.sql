@@ -15,20 +15,20 @@
     (DECISIONLOG.md "as_of_date reaches the models at run time"). -#}
 
 {% macro as_of_date_literal() -%}
-    {%- set configured = var('as_of_date', none) -%}
+    {%- set unset = ('', 'none', 'None', 'null') -%}
+    {%- set configured = var('as_of_date', none) | string | trim -%}
     {%- set source = 'var as_of_date' -%}
-    {%- if configured is none or configured | string | trim in ('', 'none', 'None', 'null') -%}
-        {%- set configured = env_var('SEGMART_AS_OF_DATE', '') if execute else '' -%}
+    {%- if configured in unset -%}
+        {%- set configured = (env_var('SEGMART_AS_OF_DATE', '') if execute else '') | string | trim -%}
         {%- set source = 'SEGMART_AS_OF_DATE' -%}
     {%- endif -%}
-    {%- if configured | string | trim in ('', 'none', 'None', 'null') -%}
+    {%- if configured in unset -%}
         {{- return(run_started_at.strftime('%Y-%m-%d')) -}}
     {%- endif -%}
-    {%- set text = configured | string | trim -%}
-    {%- if modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', text) is none -%}
-        {{ exceptions.raise_compiler_error(source ~ " must be a date written YYYY-MM-DD, got '" ~ text ~ "'") }}
+    {%- if modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', configured) is none -%}
+        {{ exceptions.raise_compiler_error(source ~ " must be a date written YYYY-MM-DD, got '" ~ configured ~ "'") }}
     {%- endif -%}
-    {{- return(text) -}}
+    {{- return(configured) -}}
 {%- endmacro %}
 
 {#- The as_of_date as a SQL date. -#}

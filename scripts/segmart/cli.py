@@ -34,8 +34,8 @@ from typing import Any, Callable
 import yaml
 
 from segmart import audiences, freshness, history, lock, publish, report as segment_report, run_report
-from segmart.faults import pause_at
 from segmart.config import as_of_environment
+from segmart.faults import pause_at
 from segmart.warehouse import PROJECT_ROOT
 
 EXIT_OK = 0

@@ -23,12 +23,15 @@ def dbt_vars() -> dict[str, Any]:
 AS_OF_ENV = "SEGMART_AS_OF_DATE"
 
 
+def vars_without_as_of(variables: dict[str, Any] | None) -> dict[str, Any]:
+    """variables without as_of_date (pure): a var as_of_date would win over SEGMART_AS_OF_DATE."""
+    return {name: value for name, value in (variables or {}).items() if name != "as_of_date"}
+
+
 def as_of_environment(as_of: str | None,
                       variables: dict[str, Any] | None = None) -> tuple[dict[str, str], dict[str, Any]]:
-    """({AS_OF_ENV: as_of} or {}, the vars without as_of_date when as_of is given) (pure). A var as_of_date
-    would win over the environment variable, so a date given to a script replaces one in its --vars."""
-    variables = dict(variables or {})
+    """({AS_OF_ENV: as_of} or {}, the vars without as_of_date when as_of is given) (pure): a date given to a
+    script replaces one in its --vars."""
     if not as_of:
-        return {}, variables
-    variables.pop("as_of_date", None)
-    return {AS_OF_ENV: str(as_of)}, variables
+        return {}, dict(variables or {})
+    return {AS_OF_ENV: str(as_of)}, vars_without_as_of(variables)

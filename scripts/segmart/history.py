@@ -33,7 +33,7 @@ from typing import Any, Callable, Sequence
 import duckdb
 import yaml
 
-from segmart.config import as_of_environment
+from segmart.config import as_of_environment, vars_without_as_of
 from segmart.warehouse import PROJECT_ROOT, warehouse_path
 
 HISTORY_MODEL = "segment_membership_history"
@@ -73,7 +73,7 @@ def snapshot_dates(from_date: dt.date, to_date: dt.date, every: str = "month") -
 
 def _vars_args(extra_vars: dict[str, Any] | None) -> list[str]:
     """--vars of the extra vars, without as_of_date (each date's comes from date_environment); [] when none."""
-    variables = {name: value for name, value in (extra_vars or {}).items() if name != "as_of_date"}
+    variables = vars_without_as_of(extra_vars)
     return ["--vars", json.dumps(variables, sort_keys=True)] if variables else []
 
 

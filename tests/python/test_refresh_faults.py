@@ -9,6 +9,7 @@ a named point (SEGMART_FAULT_PAUSE_AT, see segmart/faults.py), the test SIGKILLs
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
@@ -131,6 +132,10 @@ def baseline(shop) -> tuple[str, str]:
 
 def test_first_refresh_publishes_a_read_only_copy_and_reports(shop, baseline):
     assert shop.read_published() == 300
+    # --as-of reaches dbt (as SEGMART_AS_OF_DATE): without it the marts would be as of the run's date
+    with duckdb.connect(str(shop.published / "current" / "segmart.duckdb"), read_only=True) as reader:
+        assert reader.execute("select distinct as_of_date from marts.dim_customers").fetchall() == [
+            (datetime.date(2026, 10, 31),)]
     report = json.loads((shop.warehouse / "runs" / "latest.json").read_text())
     assert report["outcome"] == "success" and report["published"]["changed"]
     assert [stage["name"] for stage in report["stages"]] == [
