@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
                              "ratio")
     parser.add_argument("--work-dir", default="data/bench_incremental",
                         help="--incremental-day: batches, the growing raw folder and dbt's target path")
+    parser.add_argument("--fixed-cost-customers", type=int, default=1500,
+                        help="--incremental-day: then the same protocol on a generated shop this small, whose "
+                             "no-new-data refresh is the refresh's fixed cost; 0 skips it")
     # --- segment history backfill (issue 7) ---
     parser.add_argument("--backfill-months", type=int, default=0,
                         help="instead of one full build: a full build as of --end-date, then `segmart backfill` of "
@@ -142,70 +145,107 @@ def generate_raw(args: argparse.Namespace, raw_dir: Path) -> int:
 
 
 # --- incremental builds (issue 6) ---
-def incremental_day_benchmark(args: argparse.Namespace) -> int:
-    """Full build as of end_date - 1 without the last day's rows, then the last day arrives (new files, written by
-    segmart.batches) and an incremental build runs as of end_date; then the same build again with no new data.
-    Prints the timings and their ratios to the full build."""
+def one_day_protocol(raw_dir: Path, work: Path, db: str, end_date: str) -> dict:
+    """The refresh protocol on one shop's raw files: a full build as of end_date - 1 without the last day's rows,
+    then the last day arrives (new files, written by segmart.batches) and an incremental build runs as of end_date;
+    then the same build again with no new data. Returns the three builds' seconds and exit codes, the incremental
+    run's run_results.json path and node-time split, and the rows that arrived; only the full build's figures when
+    it fails."""
     import datetime as dt
     import shutil
 
     from segmart import cli
     from segmart.batches import add_batch, split_batches
 
+    shutil.rmtree(work, ignore_errors=True)
+    target = ["--target-path", str(work / "target"), "--log-path", str(work / "target" / "logs")]
+    day_before = (dt.date.fromisoformat(end_date) - dt.timedelta(days=1)).isoformat()
+    started = time.perf_counter()
+    batches = split_batches(raw_dir, work / "batches", [day_before, end_date])
+    figures: dict = {"day_before": day_before, "split": time.perf_counter() - started}
+    raw = work / "raw"
+    add_batch(batches[0], raw)
+    db_path = project_path(db)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    env = {**os.environ, "SEGMART_RAW_DIR": str(raw), "SEGMART_DB": str(db_path),
+           "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles")}
+    # Every build is the dbt step of `segmart refresh` (unit tests left out: they test code, not data), the first
+    # with --full-refresh.
+    refresh_args = ["--exclude", cli.UNIT_TESTS_SELECTOR, *target]
+    figures["full"], figures["full_code"] = timed(
+        *dbt_invocation("build", day_before, env, ["--full-refresh", *refresh_args]))
+    if figures["full_code"] != 0:
+        return figures
+    add_batch(batches[1], raw)
+    figures["incremental"], figures["incremental_code"] = timed(
+        *dbt_invocation("build", end_date, env, refresh_args))
+    run_results = work / "target" / "run_results.json"
+    figures["run_results"] = run_results
+    figures["split_times"] = node_time_split(run_results) if run_results.exists() else {}
+    # The same refresh again with no new data: what a refresh costs whatever the day brought (dbt's start and
+    # parse, every table model, every data test).
+    figures["rerun"], figures["rerun_code"] = timed(*dbt_invocation("build", end_date, env, refresh_args))
+    figures["day_rows"] = {table.name: sum(duckdb_rows(path) for path in table.iterdir())
+                           for table in sorted(batches[1].iterdir())}
+    return figures
+
+
+def incremental_day_benchmark(args: argparse.Namespace) -> int:
+    """one_day_protocol on the benchmark shop, then on a small shop (--fixed-cost-customers, default 1,500): the small
+    shop's no-new-data refresh is the cost that does not depend on the data (dbt's start and parse, and its work per
+    node: the same models and tests run, on almost no rows). Prints both and their ratios to the full build."""
     raw_dir, work = project_path(args.raw_dir), project_path(args.work_dir)
     if not args.skip_generate:
         code = generate_raw(args, raw_dir)
         if code != 0:
             return code
-    shutil.rmtree(work, ignore_errors=True)
-    target = ["--target-path", str(work / "target"), "--log-path", str(work / "target" / "logs")]
-    day_before = (dt.date.fromisoformat(args.end_date) - dt.timedelta(days=1)).isoformat()
-    started = time.perf_counter()
-    batches = split_batches(raw_dir, work / "batches", [day_before, args.end_date])
-    split_seconds = time.perf_counter() - started
-    raw = work / "raw"
-    add_batch(batches[0], raw)
-    db_path = PROJECT_ROOT / args.db
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    env = {**os.environ, "SEGMART_RAW_DIR": str(raw), "SEGMART_DB": args.db,
-           "DBT_PROFILES_DIR": str(PROJECT_ROOT / "profiles")}
-    # Both builds are the dbt step of `segmart refresh` (unit tests left out: they test code, not data), the first
-    # with --full-refresh.
-    refresh_args = ["--exclude", cli.UNIT_TESTS_SELECTOR, *target]
-    full_seconds, code = timed(*dbt_invocation("build", day_before, env, ["--full-refresh", *refresh_args]))
-    if code != 0:
+    main_run = one_day_protocol(raw_dir, work, args.db, args.end_date)
+    if main_run["full_code"] != 0:
         print("bench: full build failed", file=sys.stderr)
-        return code
-    add_batch(batches[1], raw)
-    incremental_seconds, code = timed(*dbt_invocation("build", args.end_date, env, refresh_args))
-    run_results = work / "target" / "run_results.json"
-    slowest = model_timings(run_results, args.top) if run_results.exists() else []
-    split = node_time_split(run_results) if run_results.exists() else {}
-    # The same refresh again with no new data: what a refresh costs whatever the day brought (dbt's start and
-    # parse, every table model, every data test).
-    rerun_seconds, rerun_code = timed(*dbt_invocation("build", args.end_date, env, refresh_args))
-    day_rows = {table.name: sum(duckdb_rows(path) for path in table.iterdir()) for table in sorted(batches[1].iterdir())}
+        return main_run["full_code"]
+    small_run: dict = {}
+    if args.fixed_cost_customers:
+        small_args = argparse.Namespace(**{**vars(args), "customers": args.fixed_cost_customers})
+        small_raw = work.with_name(work.name + "_small_raw")
+        code = generate_raw(small_args, small_raw)
+        if code == 0:
+            small_run = one_day_protocol(small_raw, work.with_name(work.name + "_small"),
+                                         str(Path(args.db).with_name("bench_small.duckdb")), args.end_date)
+    full = main_run["full"]
+    split = main_run["split_times"]
+    rows = [("split into batches (s)", f"{main_run['split']:.1f}"),
+            (f"dbt build, full, as of {main_run['day_before']} (s)", f"{full:.1f}"),
+            ("dbt build, incremental, +1 day (s)", f"{main_run['incremental']:.1f}"),
+            ("ratio incremental / full", f"{main_run['incremental'] / full:.2f}"),
+            ("incremental build exit code", str(main_run["incremental_code"])),
+            ("  of which dbt's run (s)", f"{split.get('elapsed', 0):.1f}"),
+            ("  model node time (s, 2 threads)", f"{split.get('model', 0):.1f}"),
+            ("  test node time (s, 2 threads)", f"{split.get('test', 0):.1f}"),
+            ("same again, no new data (s)", f"{main_run['rerun']:.1f}"),
+            ("ratio no new data / full", f"{main_run['rerun'] / full:.2f}"),
+            ("no-new-data build exit code", str(main_run["rerun_code"]))]
+    if small_run.get("full_code") == 0:
+        small_split = small_run["split_times"]
+        rows += [(f"small shop ({args.fixed_cost_customers:,} customers): full (s)", f"{small_run['full']:.1f}"),
+                 ("  incremental, +1 day (s)", f"{small_run['incremental']:.1f}"),
+                 ("  model node time (s, 2 threads)", f"{small_split.get('model', 0):.1f}"),
+                 ("  test node time (s, 2 threads)", f"{small_split.get('test', 0):.1f}"),
+                 ("  no new data: fixed cost of a refresh (s)", f"{small_run['rerun']:.1f}"),
+                 ("fixed cost / full build", f"{small_run['rerun'] / full:.2f}"),
+                 ("small shop exit codes", f"{small_run['incremental_code']}, {small_run['rerun_code']}")]
+    elif args.fixed_cost_customers:
+        rows.append(("small shop", "failed (see its output above)"))
     print("\n== segmart incremental benchmark ==")
-    for name, value in [("split into batches (s)", f"{split_seconds:.1f}"),
-                        (f"dbt build, full, as of {day_before} (s)", f"{full_seconds:.1f}"),
-                        (f"dbt build, incremental, +1 day (s)", f"{incremental_seconds:.1f}"),
-                        ("ratio incremental / full", f"{incremental_seconds / full_seconds:.2f}"),
-                        ("incremental build exit code", str(code)),
-                        ("  of which dbt's run (s)", f"{split.get('elapsed', 0):.1f}"),
-                        ("  model node time (s, 2 threads)", f"{split.get('model', 0):.1f}"),
-                        ("  test node time (s, 2 threads)", f"{split.get('test', 0):.1f}"),
-                        ("same again, no new data (s)", f"{rerun_seconds:.1f}"),
-                        ("ratio no new data / full", f"{rerun_seconds / full_seconds:.2f}"),
-                        ("no-new-data build exit code", str(rerun_code))]:
-        print(f"{name:<40} {value:>12}")
-    print("rows that arrived: " + ", ".join(f"{table} {rows:,}" for table, rows in day_rows.items()))
-    if slowest:
+    for name, value in rows:
+        print(f"{name:<44} {value:>12}")
+    print("rows that arrived: " + ", ".join(f"{table} {count:,}" for table, count in main_run["day_rows"].items()))
+    if main_run["run_results"].exists():
         print(f"\nslowest {args.top} nodes of the incremental build")
-        for unique_id, status, seconds in slowest:
+        for unique_id, status, seconds in model_timings(main_run["run_results"], args.top):
             print(f"  {seconds:8.2f}s  {status:<7} {unique_id}")
-    return code or rerun_code
+    return main_run["incremental_code"] or main_run["rerun_code"] or small_run.get("full_code", 0)
 
 
 # --- segment history backfill (issue 7) ---
