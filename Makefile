@@ -42,7 +42,7 @@ help:
 	@echo "make report - the visual segment report of the demo warehouse (target/reports/segment_report.html)"
 	@echo "make backfill - past month-ends (BACKFILL_FROM..BACKFILL_TO) into the demo's segment history"
 	@echo "make bench-predictive - time fit + score + clusters of PREDICTIVE_CUSTOMERS simulated customers (default 1000000)"
-	@echo "make bench-incremental - time a full build, a one-day incremental build and one with no new data, at 100000 customers"
+	@echo "make bench-incremental - time a full build, a one-day incremental build and one with no new data, at 100000 customers, and a refresh's fixed cost (1500 customers)"
 	@echo "make bench-backfill - time a full build, then a backfill of 12 month-ends, at 100000 customers"
 	@echo "make clean  - remove built artefacts (keeps .venv)"
 
@@ -108,7 +108,8 @@ bench-predictive: install
 
 # --- incremental builds (issue 6) ---
 # Full build with the last day held back, then that day arrives and an incremental build runs, then the same build
-# again with no new data: the timings and their ratios. Reuses data/bench_raw (make bench generates it).
+# again with no new data: the timings and their ratios. Then the same on a generated 1,500-customer shop, whose
+# no-new-data refresh is a refresh's fixed cost. Reuses data/bench_raw (make bench generates it).
 .PHONY: bench-incremental
 bench-incremental: install
 	SEGMART_EMAIL_SALT=$${SEGMART_EMAIL_SALT:-$(DEMO_EMAIL_SALT)} $(PY) -m segmart.bench --incremental-day --skip-generate

@@ -210,9 +210,25 @@ def incremental_day_benchmark(args: argparse.Namespace) -> int:
         small_args = argparse.Namespace(**{**vars(args), "customers": args.fixed_cost_customers})
         small_raw = work.with_name(work.name + "_small_raw")
         code = generate_raw(small_args, small_raw)
-        if code == 0:
-            small_run = one_day_protocol(small_raw, work.with_name(work.name + "_small"),
-                                         str(Path(args.db).with_name("bench_small.duckdb")), args.end_date)
+        small_run = {"full_code": code} if code != 0 else one_day_protocol(
+            small_raw, work.with_name(work.name + "_small"), str(Path(args.db).with_name("bench_small.duckdb")),
+            args.end_date)
+    rows, code = incremental_figures(main_run, small_run, args.fixed_cost_customers)
+    print("\n== segmart incremental benchmark ==")
+    for name, value in rows:
+        print(f"{name:<44} {value:>12}")
+    print("rows that arrived: " + ", ".join(f"{table} {count:,}" for table, count in main_run["day_rows"].items()))
+    if main_run["run_results"].exists():
+        print(f"\nslowest {args.top} nodes of the incremental build")
+        for unique_id, status, seconds in model_timings(main_run["run_results"], args.top):
+            print(f"  {seconds:8.2f}s  {status:<7} {unique_id}")
+    return code
+
+
+def incremental_figures(main_run: dict, small_run: dict, small_customers: int) -> tuple[list[tuple[str, str]], int]:
+    """The printed (name, value) rows of the incremental benchmark and its exit code: the first non-zero exit code
+    of the benchmark shop's builds, then of the small shop's (pure, so it is unit-tested). small_run is empty when
+    the small shop was skipped; {'full_code': N} alone when its generation or full build failed."""
     full = main_run["full"]
     split = main_run["split_times"]
     rows = [("split into batches (s)", f"{main_run['split']:.1f}"),
@@ -226,26 +242,21 @@ def incremental_day_benchmark(args: argparse.Namespace) -> int:
             ("same again, no new data (s)", f"{main_run['rerun']:.1f}"),
             ("ratio no new data / full", f"{main_run['rerun'] / full:.2f}"),
             ("no-new-data build exit code", str(main_run["rerun_code"]))]
+    codes = [main_run["incremental_code"], main_run["rerun_code"]]
     if small_run.get("full_code") == 0:
         small_split = small_run["split_times"]
-        rows += [(f"small shop ({args.fixed_cost_customers:,} customers): full (s)", f"{small_run['full']:.1f}"),
+        rows += [(f"small shop ({small_customers:,} customers): full (s)", f"{small_run['full']:.1f}"),
                  ("  incremental, +1 day (s)", f"{small_run['incremental']:.1f}"),
                  ("  model node time (s, 2 threads)", f"{small_split.get('model', 0):.1f}"),
                  ("  test node time (s, 2 threads)", f"{small_split.get('test', 0):.1f}"),
                  ("  no new data: fixed cost of a refresh (s)", f"{small_run['rerun']:.1f}"),
                  ("fixed cost / full build", f"{small_run['rerun'] / full:.2f}"),
                  ("small shop exit codes", f"{small_run['incremental_code']}, {small_run['rerun_code']}")]
-    elif args.fixed_cost_customers:
-        rows.append(("small shop", "failed (see its output above)"))
-    print("\n== segmart incremental benchmark ==")
-    for name, value in rows:
-        print(f"{name:<44} {value:>12}")
-    print("rows that arrived: " + ", ".join(f"{table} {count:,}" for table, count in main_run["day_rows"].items()))
-    if main_run["run_results"].exists():
-        print(f"\nslowest {args.top} nodes of the incremental build")
-        for unique_id, status, seconds in model_timings(main_run["run_results"], args.top):
-            print(f"  {seconds:8.2f}s  {status:<7} {unique_id}")
-    return main_run["incremental_code"] or main_run["rerun_code"] or small_run.get("full_code", 0)
+        codes += [small_run["incremental_code"], small_run["rerun_code"]]
+    elif small_run:
+        rows.append(("small shop", f"failed with exit code {small_run['full_code']} (see its output above)"))
+        codes.append(small_run["full_code"])
+    return rows, next((code for code in codes if code), 0)
 
 
 # --- segment history backfill (issue 7) ---

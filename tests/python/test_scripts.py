@@ -28,6 +28,32 @@ def test_bench_dbt_invocation_passes_as_of_date_in_the_environment():
     assert env == {"SEGMART_DB": "w.duckdb", "SEGMART_AS_OF_DATE": "2026-10-31"}
 
 
+def _protocol_run(full, incremental, rerun, incremental_code=0, rerun_code=0):
+    return {"full_code": 0, "full": full, "incremental": incremental, "incremental_code": incremental_code,
+            "rerun": rerun, "rerun_code": rerun_code, "split": 1.0, "day_before": "2026-10-30",
+            "split_times": {"elapsed": 60.0, "model": 80.0, "test": 30.0}}
+
+
+def test_bench_incremental_figures_give_the_fixed_cost_against_the_full_build():
+    rows, code = bench.incremental_figures(_protocol_run(200.0, 80.0, 70.0), _protocol_run(40.0, 30.0, 30.0), 1500)
+    figures = dict(rows)
+    assert code == 0
+    assert figures["ratio incremental / full"] == "0.40"
+    assert figures["ratio no new data / full"] == "0.35"
+    # the small shop's no-new-data refresh over the benchmark shop's full build, not over its own
+    assert figures["fixed cost / full build"] == "0.15"
+
+
+def test_bench_incremental_figures_fail_when_the_small_shop_fails():
+    main_run = _protocol_run(200.0, 80.0, 70.0)
+    rows, code = bench.incremental_figures(main_run, {"full_code": 2}, 1500)
+    assert code == 2 and dict(rows)["small shop"].startswith("failed with exit code 2")
+    _, code = bench.incremental_figures(main_run, _protocol_run(40.0, 30.0, 30.0, rerun_code=1), 1500)
+    assert code == 1
+    _, code = bench.incremental_figures(_protocol_run(200.0, 80.0, 70.0, incremental_code=3), {}, 0)
+    assert code == 3
+
+
 def test_run_suites_reports_failures_with_examples():
     import great_expectations as gx
 
