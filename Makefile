@@ -30,6 +30,9 @@ TEST_RAW_DIR ?= data/test_raw
 TEST_DB ?= warehouse/test.duckdb
 TEST_ENV := SEGMART_RAW_DIR=$(TEST_RAW_DIR) SEGMART_DB=$(TEST_DB) SEGMART_EMAIL_SALT=$(DEMO_EMAIL_SALT)
 TEST_VARS := '{as_of_date: $(TEST_END_DATE)}'
+# pytest's workers: its slow tests each wait on a dbt process, and a test file stays on one worker (its tests may
+# share a module fixture and run in order). 0 runs them all in this process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help install demo test lint validate refresh bench bench-predictive docs clean lock
 
@@ -84,7 +87,8 @@ test: install
 	$(MAKE) --no-print-directory lint
 	$(TEST_ENV) $(DBT) build --vars $(TEST_VARS)
 	$(TEST_ENV) $(PY) -m segmart.validate
-	$(TEST_ENV) SEGMART_TEST_RAW_DIR=$(TEST_RAW_DIR) SEGMART_TEST_DB=$(TEST_DB) $(PY) -m pytest -q
+	$(TEST_ENV) SEGMART_TEST_RAW_DIR=$(TEST_RAW_DIR) SEGMART_TEST_DB=$(TEST_DB) $(PY) -m pytest -q \
+		--numprocesses $(PYTEST_WORKERS) --dist loadfile --durations 15
 
 # Great-expectations validation of the demo warehouse (make test validates the test warehouse).
 validate: install
