@@ -5,6 +5,7 @@
 -- run and the orders the identity map now attributes differently, and deletes the orders no longer staged
 -- (macros/incremental).
 -- depends_on: {{ ref('base_shop__orders') }}, {{ ref('base_shop__order_items') }}, {{ ref('base_shop__returns') }}
+-- depends_on: {{ ref('int_identity_links_tracked') }}
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
@@ -55,13 +56,22 @@ orders_with_customer as (
         select order_id from {{ ref('base_shop__returns') }}
         where processed_at > {{ last_processed_at() }}
         union
-        select current_attribution.order_id
-        from orders_with_customer as current_attribution
-        inner join {{ this }} as stored
-            on current_attribution.order_id = stored.order_id
-        where
-            current_attribution.resolved_customer_id is distinct from stored.customer_id
-            or current_attribution.customer_match is distinct from stored.customer_match
+        -- orders the identity map may now attribute differently (macros/incremental/identity_links.sql)
+        {% if identity_links_restarted() %}
+            select current_attribution.order_id
+            from orders_with_customer as current_attribution
+            inner join {{ this }} as stored
+                on current_attribution.order_id = stored.order_id
+            where
+                current_attribution.resolved_customer_id is distinct from stored.customer_id
+                or current_attribution.customer_match is distinct from stored.customer_match
+        {% else %}
+            select order_id
+            from all_orders
+            where
+                customer_id in {{ identity_links_changed('customer_id') }}
+                or email in {{ identity_links_changed('email') }}
+        {% endif %}
     ),
 {% endif %}
 

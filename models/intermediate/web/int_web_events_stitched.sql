@@ -5,8 +5,9 @@
 -- otherwise null (DECISIONLOG.md, "Web sessions, carts and wishlists").
 -- Incremental: a run recomputes the events its base model (re)processed since this model's last run and the
 -- events whose attribution the identity map now gives differently (a device identified later, a customer staged
--- later); events dated after as_of_date are removed (macros/incremental).
--- depends_on: {{ ref('base_shop__web_events') }}
+-- later: found through the identifiers whose link changed, int_identity_links_tracked); events dated after
+-- as_of_date are removed (macros/incremental).
+-- depends_on: {{ ref('base_shop__web_events') }}, {{ ref('int_identity_links_tracked') }}
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
@@ -42,21 +43,31 @@ linked_anonymous_ids as (
         where processed_at > {{ last_processed_at() }}
     ),
 
+    -- The stored events of identifiers whose link changed since this model's latest stamp; every stored event whose
+    -- attribution differs from the map when the links cannot tell (macros/incremental/identity_links.sql).
     attribution_changed as (
-        select stitched.event_id
-        from {{ this }} as stitched
-        left join known_customers
-            on stitched.event_customer_id = known_customers.customer_id
-        left join linked_anonymous_ids
-            on stitched.anonymous_id = linked_anonymous_ids.anonymous_id
-        where
-            coalesce(known_customers.customer_id, linked_anonymous_ids.customer_id)
-            is distinct from stitched.customer_id
-            or stitched.attribution_rule <> case
-                when known_customers.customer_id is not null then 'event_customer_id'
-                when linked_anonymous_ids.customer_id is not null then 'anonymous_id_link'
-                else 'unattributed'
-            end
+        {% if identity_links_restarted() %}
+            select stitched.event_id
+            from {{ this }} as stitched
+            left join known_customers
+                on stitched.event_customer_id = known_customers.customer_id
+            left join linked_anonymous_ids
+                on stitched.anonymous_id = linked_anonymous_ids.anonymous_id
+            where
+                coalesce(known_customers.customer_id, linked_anonymous_ids.customer_id)
+                is distinct from stitched.customer_id
+                or stitched.attribution_rule <> case
+                    when known_customers.customer_id is not null then 'event_customer_id'
+                    when linked_anonymous_ids.customer_id is not null then 'anonymous_id_link'
+                    else 'unattributed'
+                end
+        {% else %}
+            select event_id
+            from {{ this }}
+            where
+                event_customer_id in {{ identity_links_changed('customer_id') }}
+                or anonymous_id in {{ identity_links_changed('anonymous_id') }}
+        {% endif %}
     ),
 
     events_to_recompute as (

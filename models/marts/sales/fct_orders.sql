@@ -1,13 +1,15 @@
 -- One row per staged order, with its stitched customer and its amounts net of returns, for BI.
 -- Columns are listed (not select *) so the published shape is explicit; the contract enforces it too.
--- Incremental by difference: a run writes only the rows that differ from the stored ones and deletes the orders
--- no longer there (macros/incremental/changed_rows.sql).
+-- Incremental by watermark: a run rewrites the orders recomputed upstream since this mart's last build and deletes
+-- the orders no longer there (macros/incremental/watermarks.sql).
+-- depends_on: {{ ref('incremental_watermarks') }}
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='order_id',
     on_schema_change='fail',
     segmart_keys_gone=[['order_id', 'int_orders_net_of_returns']],
+    post_hook="{{ record_mart_build() }}",
 ) }}
 
 with
@@ -48,6 +50,9 @@ final as (
         ordered_date,
         last_returned_at
     from orders
+    {% if is_incremental() %}
+        where processed_at > {{ mart_last_processed_at() }}
+    {% endif %}
 )
 
-{{ changed_rows('final') }}
+select * from final

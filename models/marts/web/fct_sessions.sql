@@ -1,13 +1,15 @@
 -- One row per web session, for BI: when, how long, what the visitor did, where they came from.
 -- No PII: visitors are pseudonymous device ids and customers appear by key only.
--- Incremental by difference: a run writes only the sessions that differ from the stored ones and deletes the
--- sessions no longer there (macros/incremental/changed_rows.sql).
+-- Incremental by watermark: a run rewrites the sessions recomputed upstream since this mart's last build and
+-- deletes the sessions no longer there (macros/incremental/watermarks.sql).
+-- depends_on: {{ ref('incremental_watermarks') }}
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
     unique_key='session_key',
     on_schema_change='fail',
     segmart_keys_gone=[['session_key', 'int_sessions_stitched']],
+    post_hook="{{ record_mart_build() }}",
 ) }}
 
 with
@@ -47,6 +49,9 @@ final as (
         utm_campaign,
         country_code
     from sessions
+    {% if is_incremental() %}
+        where processed_at > {{ mart_last_processed_at() }}
+    {% endif %}
 )
 
-{{ changed_rows('final') }}
+select * from final
