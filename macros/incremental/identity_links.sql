@@ -16,6 +16,18 @@
     )
 {%- endmacro %}
 
+{#- The keys of the rows of `relation` that name an identifier whose link changed since this model's latest stamp.
+    identifier_columns: [identifier_type, column of relation holding that kind of identifier] pairs, e.g.
+    [['customer_id', 'customer_id'], ['email', 'email']]. -#}
+{% macro keys_of_changed_identity_links(key_column, relation, identifier_columns) -%}
+    select {{ key_column }}
+    from {{ relation }}
+    where
+    {%- for identifier_type, column in identifier_columns %}
+        {{ 'or ' if not loop.first }}{{ column }} in {{ identity_links_changed(identifier_type) }}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- True when the links cannot say what changed since this model's latest stamp: the links table holds no row
     stamped at or before it, so it was created after this model's rows were computed (a warehouse built before
     the links were tracked; a full refresh never rebuilds it) and a link changed meanwhile left no row. The model

@@ -23,6 +23,23 @@ identities as (
     select * from {{ ref('int_identities_stitched') }}
 ),
 
+-- The customer of every staged email event: its own customer id when that customer is known, else the customer
+-- registered with its email.
+events_with_customer as (
+    select
+        all_email_events.*,
+        coalesce(by_customer_id.customer_id, by_email.customer_id) as resolved_customer_id
+    from all_email_events
+    left join identities as by_customer_id
+        on
+            by_customer_id.identifier_type = 'customer_id'
+            and all_email_events.customer_id = by_customer_id.identifier_value
+    left join identities as by_email
+        on
+            by_email.identifier_type = 'email'
+            and all_email_events.email = by_email.identifier_value
+),
+
 {% if is_incremental() %}
     events_to_recompute as (
         select event_id
@@ -31,55 +48,30 @@ identities as (
         union
         -- events the identity map may now attribute differently (macros/incremental/identity_links.sql)
         {% if identity_links_restarted() %}
-            select stored_events.event_id
-            from {{ this }} as stored_events
-            inner join all_email_events
-                on stored_events.event_id = all_email_events.event_id
-            left join identities as by_customer_id
-                on
-                    by_customer_id.identifier_type = 'customer_id'
-                    and all_email_events.customer_id = by_customer_id.identifier_value
-            left join identities as by_email
-                on
-                    by_email.identifier_type = 'email'
-                    and all_email_events.email = by_email.identifier_value
-            where
-                coalesce(by_customer_id.customer_id, by_email.customer_id)
-                is distinct from stored_events.customer_id
+            select current_attribution.event_id
+            from events_with_customer as current_attribution
+            inner join {{ this }} as stored_events
+                on current_attribution.event_id = stored_events.event_id
+            where current_attribution.resolved_customer_id is distinct from stored_events.customer_id
         {% else %}
-            select event_id
-            from all_email_events
-            where
-                customer_id in {{ identity_links_changed('customer_id') }}
-                or email in {{ identity_links_changed('email') }}
+            {{ keys_of_changed_identity_links(
+                'event_id', 'all_email_events', [['customer_id', 'customer_id'], ['email', 'email']]) }}
         {% endif %}
     ),
 {% endif %}
 
-email_events as (
-    select * from all_email_events
+final as (
+    select
+        event_id,
+        resolved_customer_id as customer_id,
+        campaign_id,
+        event_type,
+        occurred_at,
+        {{ processed_at() }} as processed_at
+    from events_with_customer
     {% if is_incremental() %}
         where event_id in (select events_to_recompute.event_id from events_to_recompute)
     {% endif %}
-),
-
-final as (
-    select
-        email_events.event_id,
-        coalesce(by_customer_id.customer_id, by_email.customer_id) as customer_id,
-        email_events.campaign_id,
-        email_events.event_type,
-        email_events.occurred_at,
-        {{ processed_at() }} as processed_at
-    from email_events
-    left join identities as by_customer_id
-        on
-            by_customer_id.identifier_type = 'customer_id'
-            and email_events.customer_id = by_customer_id.identifier_value
-    left join identities as by_email
-        on
-            by_email.identifier_type = 'email'
-            and email_events.email = by_email.identifier_value
 )
 
 select * from final

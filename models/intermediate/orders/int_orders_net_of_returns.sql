@@ -66,11 +66,8 @@ orders_with_customer as (
                 current_attribution.resolved_customer_id is distinct from stored.customer_id
                 or current_attribution.customer_match is distinct from stored.customer_match
         {% else %}
-            select order_id
-            from all_orders
-            where
-                customer_id in {{ identity_links_changed('customer_id') }}
-                or email in {{ identity_links_changed('email') }}
+            {{ keys_of_changed_identity_links(
+                'order_id', 'all_orders', [['customer_id', 'customer_id'], ['email', 'email']]) }}
         {% endif %}
     ),
 {% endif %}

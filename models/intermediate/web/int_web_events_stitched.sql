@@ -62,11 +62,8 @@ linked_anonymous_ids as (
                     else 'unattributed'
                 end
         {% else %}
-            select event_id
-            from {{ this }}
-            where
-                event_customer_id in {{ identity_links_changed('customer_id') }}
-                or anonymous_id in {{ identity_links_changed('anonymous_id') }}
+            {{ keys_of_changed_identity_links(
+                'event_id', this, [['customer_id', 'event_customer_id'], ['anonymous_id', 'anonymous_id']]) }}
         {% endif %}
     ),
 
