@@ -269,15 +269,15 @@ def cluster_customers(features: pd.DataFrame, k_min: int, k_max: int, seed: int,
         return _without_clusters(result, columns)
 
     sample = _silhouette_sample(n, seed, silhouette_sample_size)
-    # The sample's distances do not depend on k: computed once, they serve every candidate k.
-    sample_distances = pairwise_distances(standardised[sample])
-    best = None
+    fits = []
     for k in range(k_min, min(k_max, distinct_points - 1) + 1):
         kmeans = KMeans(n_clusters=k, random_state=seed, n_init=3, max_iter=300).fit(standardised)
-        labels = kmeans.labels_
-        if len(np.unique(labels[sample])) < 2:
-            continue
-        scores = silhouette_from_distances(sample_distances, labels[sample])
+        if len(np.unique(kmeans.labels_[sample])) >= 2:
+            fits.append((k, kmeans))
+    # The sample's distances do not depend on k: one pass over them scores every candidate k.
+    all_scores = silhouette_scores(standardised[sample], [kmeans.labels_[sample] for _, kmeans in fits])
+    best = None
+    for (k, kmeans), scores in zip(fits, all_scores):
         score = float(np.mean(scores))
         if best is None or score > best[0] + 1e-12:
             best = (score, k, kmeans, scores)
@@ -321,7 +321,7 @@ def assign_clusters(features: pd.DataFrame, model: ClusterModel, seed: int,
     cluster_index = squared.argmin(axis=1)
     sample = _silhouette_sample(len(features), seed, silhouette_sample_size)
     if len(np.unique(cluster_index[sample])) >= 2:
-        sample_scores = silhouette_from_distances(pairwise_distances(standardised[sample]), cluster_index[sample])
+        sample_scores = silhouette_scores(standardised[sample], [cluster_index[sample]])[0]
     else:
         sample_scores = np.zeros(len(sample))
     overall = float(np.mean(sample_scores)) if len(sample) else float("nan")
@@ -346,27 +346,38 @@ def _clustered_frame(result: pd.DataFrame, model: ClusterModel, cluster_index: n
     return result
 
 
-def pairwise_distances(points: np.ndarray) -> np.ndarray:
-    """The Euclidean distance between every two rows of points (n x n, float64, zero diagonal). Memory: 8 n^2
-    bytes (800 MB for the default silhouette sample of 10,000)."""
+def silhouette_scores(points: np.ndarray, label_sets: list[np.ndarray], block_rows: int = 1024) -> list[np.ndarray]:
+    """Each point's silhouette (b - a) / max(a, b) under each labelling of label_sets, for Euclidean distances
+    between the rows of points: a = mean distance to the other members of its cluster, b = lowest mean distance to
+    the members of another cluster; 0 for a point alone in its cluster. The distances are computed block_rows rows
+    at a time and never held whole (8 * block_rows * n bytes: 80 MB for the default sample of 10,000); each block
+    serves every labelling, its per-cluster distance sums one matrix product with the membership matrix."""
+    n = len(points)
+    labellings = []
+    for labels in label_sets:
+        clusters, index = np.unique(labels, return_inverse=True)
+        membership = np.zeros((n, len(clusters)))
+        membership[np.arange(n), index] = 1.0
+        labellings.append((index, membership, np.zeros((n, len(clusters)))))
     squared_norms = np.einsum("ij,ij->i", points, points)
-    distances = squared_norms[:, None] + squared_norms[None, :] - 2.0 * (points @ points.T)
-    np.maximum(distances, 0.0, out=distances)
-    np.sqrt(distances, out=distances)
-    np.fill_diagonal(distances, 0.0)
-    return distances
+    for start in range(0, n, block_rows):
+        stop = min(start + block_rows, n)
+        block = points[start:stop] @ points.T
+        block *= -2.0
+        block += squared_norms[start:stop, None]
+        block += squared_norms[None, :]
+        np.maximum(block, 0.0, out=block)
+        np.sqrt(block, out=block)
+        block[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        for _, membership, sums in labellings:
+            sums[start:stop] = block @ membership
+    return [_silhouettes_from_sums(sums, index, membership.sum(axis=0)) for index, membership, sums in labellings]
 
 
-def silhouette_from_distances(distances: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Each point's silhouette (b - a) / max(a, b) from a precomputed distance matrix: a = mean distance to the
-    other members of its cluster, b = lowest mean distance to the members of another cluster; 0 for a point alone
-    in its cluster. Per-cluster distance sums are one matrix product with the membership matrix."""
-    clusters, index = np.unique(labels, return_inverse=True)
-    membership = np.zeros((len(labels), len(clusters)))
-    membership[np.arange(len(labels)), index] = 1.0
-    sizes = membership.sum(axis=0)
-    sums = distances @ membership
-    rows = np.arange(len(labels))
+def _silhouettes_from_sums(sums: np.ndarray, index: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Silhouettes from each point's distance sums to every cluster (n x clusters), its cluster's position and the
+    clusters' sizes."""
+    rows = np.arange(len(index))
     own_size = sizes[index]
     a = sums[rows, index] / np.maximum(own_size - 1.0, 1.0)
     means = sums / sizes
@@ -374,8 +385,7 @@ def silhouette_from_distances(distances: np.ndarray, labels: np.ndarray) -> np.n
     b = means.min(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         scores = (b - a) / np.maximum(a, b)
-    scores = np.where(own_size > 1, np.nan_to_num(scores), 0.0)
-    return scores
+    return np.where(own_size > 1, np.nan_to_num(scores), 0.0)
 
 
 def _without_clusters(result: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

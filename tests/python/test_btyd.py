@@ -154,16 +154,21 @@ def test_clusters_are_numbered_by_value_and_reproducible(simulated):
     pd.testing.assert_frame_equal(first, again)
 
 
-def test_silhouette_from_distances_equals_scikit_learn():
+def test_silhouette_scores_equal_scikit_learn():
     from sklearn.metrics import silhouette_samples
 
     rng = np.random.default_rng(5)
     points = np.vstack([rng.normal(centre, 1.0, size=(150, 3)) for centre in (0.0, 3.0, 6.0)])
     labels = np.repeat([2, 0, 1], 150)
     labels[0] = 7  # a cluster of one point scores 0
-    ours = predictive.silhouette_from_distances(predictive.pairwise_distances(points), labels)
+    other = rng.integers(0, 4, size=len(points))
+    # blocks of 64 rows: several blocks, the last one short, every labelling scored from the same blocks
+    ours, ours_other = predictive.silhouette_scores(points, [labels, other], block_rows=64)
     np.testing.assert_allclose(ours, silhouette_samples(points, labels), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ours_other, silhouette_samples(points, other), rtol=0, atol=1e-9)
     assert ours[0] == 0.0
+    whole, = predictive.silhouette_scores(points, [labels], block_rows=len(points))
+    np.testing.assert_allclose(whole, ours, rtol=0, atol=1e-12)
 
 
 def test_too_few_customers_to_cluster_gives_nulls():

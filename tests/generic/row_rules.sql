@@ -1,0 +1,52 @@
+{#- A model's row-level business rules, checked in one scan (DECISIONLOG.md "Row rules are checked per model, in
+    one scan"). Fails with one row per rule that some rows break: the rule and how many rows break it.
+      rules: expressions every row must satisfy (null counts as broken), each either the expression itself or
+             {name: ..., expression: ...} when the rule has a name worth reporting;
+      accepted_values: {column: [values], ...}: a non-null value outside the list breaks the rule (null is
+             accepted, as dbt's accepted_values); text values are quoted, numbers are not. -#}
+{% test row_rules(model, rules=[], accepted_values={}) %}
+
+{%- set checks = [] -%}
+{%- for rule in rules -%}
+    {%- set expression = rule.expression if rule is mapping else rule -%}
+    {%- set label = rule.name if (rule is mapping and rule.name) else expression.split() | join(' ') -%}
+    {%- do checks.append({'label': label, 'broken': 'not coalesce(' ~ expression ~ ', false)'}) -%}
+{%- endfor -%}
+{%- for column, values in accepted_values.items() -%}
+    {%- set literals = [] -%}
+    {%- for value in values -%}
+        {%- do literals.append(value | string if value is number else "'" ~ (value | string).replace("'", "''") ~ "'") -%}
+    {%- endfor -%}
+    {%- do checks.append({
+        'label': column ~ ' in (' ~ literals | join(', ') ~ ')',
+        'broken': column ~ ' is not null and ' ~ column ~ ' not in (' ~ literals | join(', ') ~ ')'}) -%}
+{%- endfor -%}
+{%- if not checks -%}
+    {%- do exceptions.raise_compiler_error('row_rules on ' ~ model ~ ': give at least one rule or accepted_values') -%}
+{%- endif %}
+
+with
+
+broken_counts as (
+    select
+        {%- for check in checks %}
+            sum(case when {{ check.broken }} then 1 else 0 end) as broken_rows_{{ loop.index }}
+            {{- ',' if not loop.last }}
+        {%- endfor %}
+    from {{ model }}
+),
+
+broken_rules as (
+    {%- for check in checks %}
+        select
+            '{{ check.label.replace("'", "''") }}' as rule,
+            broken_rows_{{ loop.index }} as broken_rows
+        from broken_counts
+        where broken_rows_{{ loop.index }} > 0
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+
+select * from broken_rules
+
+{% endtest %}
