@@ -8,7 +8,8 @@ Layout under the published root (default warehouse/published):
 
 What is copied: every relation dbt builds (models and seeds, per target/manifest.json) in the schemas marts,
 reference and data_quality, each written as a *table* (so the copy holds no views: dbt-duckdb views name
-their catalog after the working file, and the raw views read raw files by relative path). Staging and
+their catalog after the working file, and the raw views read raw files by relative path), with the descriptions of
+the table and its columns from the dbt manifest as comments (what BI tools show; the working file has none). Staging and
 intermediate stay private (staging holds raw emails and names). Tables that Python appends to after the
 build (data_quality.validation_results and other validation logs) are left out: they are logs of every run,
 kept in the working file and the run reports, and publishing them would change published rows on every run.
@@ -25,6 +26,7 @@ rounding to n decimals, because averages of money amounts often end exactly on a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import shutil
@@ -80,6 +82,49 @@ def dbt_relations(manifest_path: Path | None) -> set[tuple[str, str]] | None:
         return None
     return {(node["schema"], node.get("alias") or node["name"]) for node in nodes
             if node.get("resource_type") in ("model", "seed", "snapshot")}
+
+
+def dbt_descriptions(manifest_path: Path | None) -> dict[tuple[str, str], tuple[str, dict[str, str]]]:
+    """(schema, name) -> (description, {column: description}) of every model and seed in dbt's manifest.json, doc
+    blocks resolved; {} when it cannot be read. Empty descriptions are left out."""
+    if manifest_path is None:
+        return {}
+    try:
+        nodes = json.loads(manifest_path.read_text())["nodes"].values()
+    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+        return {}
+    return {(node["schema"], node.get("alias") or node["name"]): (
+        (node.get("description") or "").strip(),
+        {column["name"]: column["description"].strip() for column in (node.get("columns") or {}).values()
+         if (column.get("description") or "").strip()})
+        for node in nodes if node.get("resource_type") in ("model", "seed", "snapshot")}
+
+
+def comment_statements(catalog: str, schema: str, name: str, columns: list[str],
+                       descriptions: tuple[str, dict[str, str]] | None) -> list[str]:
+    """COMMENT ON statements giving a copied table its dbt descriptions and those of its columns that it has (pure).
+    Names are quoted, texts are SQL literals."""
+    if not descriptions:
+        return []
+    table_description, column_descriptions = descriptions
+    table = f'{catalog}."{schema}"."{name}"'
+    statements = [f"comment on table {table} is {_literal(table_description)}"] if table_description else []
+    for column in columns:
+        if column_descriptions.get(column):
+            statements.append(f'comment on column {table}."{column}" is {_literal(column_descriptions[column])}')
+    return statements
+
+
+def descriptions_hash(descriptions: dict[tuple[str, str], tuple[str, dict[str, str]]],
+                      relations: list[tuple[str, str]]) -> str:
+    """A digest of the published relations' descriptions (pure): a changed description is a change to publish, as a
+    changed row is."""
+    published = [[schema, name, *descriptions.get((schema, name), ("", {}))] for schema, name in sorted(relations)]
+    return hashlib.sha256(json.dumps(published, sort_keys=True).encode()).hexdigest()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def relations_to_publish(connection: duckdb.DuckDBPyConnection,
@@ -147,8 +192,9 @@ def _fsync(path: Path) -> None:
         os.close(descriptor)
 
 
-def _copy(connection: duckdb.DuckDBPyConnection, relations: list[tuple[str, str]], target: Path) -> None:
-    """Each relation as a table in a new DuckDB file at `target`."""
+def _copy(connection: duckdb.DuckDBPyConnection, relations: list[tuple[str, str]], target: Path,
+          descriptions: dict[tuple[str, str], tuple[str, dict[str, str]]]) -> None:
+    """Each relation as a table in a new DuckDB file at `target`, with its dbt descriptions as comments."""
     connection.execute(f"attach '{target}' as published_copy")
     try:
         for schema in sorted({schema for schema, _ in relations}):
@@ -156,6 +202,13 @@ def _copy(connection: duckdb.DuckDBPyConnection, relations: list[tuple[str, str]
         for index, (schema, name) in enumerate(relations):
             connection.execute(
                 f'create table published_copy."{schema}"."{name}" as select * from "{schema}"."{name}"')
+            columns = [row[0] for row in connection.execute(
+                """select column_name from duckdb_columns()
+                   where database_name = 'published_copy' and schema_name = ? and table_name = ?
+                   order by column_index""", [schema, name]).fetchall()]
+            for statement in comment_statements("published_copy", schema, name, columns,
+                                                descriptions.get((schema, name))):
+                connection.execute(statement)
             if index == 0:
                 pause_at("publish-copy")
         connection.execute("checkpoint published_copy")
@@ -190,8 +243,11 @@ def publish(working_db: Path, root: Path, run_id: str, keep: int = DEFAULT_KEEP,
         if not relations:
             raise RuntimeError(f"nothing to publish: no tables in {', '.join(PUBLISHED_SCHEMAS)} of {working_db}")
         hashes = content_hashes(connection, relations)
+        descriptions = dbt_descriptions(dbt_manifest)
+        docs_hash = descriptions_hash(descriptions, relations)
         previous_manifest = read_manifest(root, previous)
-        if previous and not force and previous_manifest.get("tables") == hashes:
+        if (previous and not force and previous_manifest.get("tables") == hashes
+                and previous_manifest.get("descriptions_hash") == docs_hash):
             database = root / CURRENT / DATABASE_FILE
             return Publication(previous, str(database.absolute()), False, round(time.perf_counter() - started, 2),
                                database.stat().st_size, hashes)
@@ -199,12 +255,12 @@ def publish(working_db: Path, root: Path, run_id: str, keep: int = DEFAULT_KEEP,
         incoming = root / f".incoming-{version}"
         incoming.mkdir()
         target = incoming / DATABASE_FILE
-        _copy(connection, relations, target)
+        _copy(connection, relations, target, descriptions)
     finally:
         connection.close()
 
     manifest = {"version": version, "run_id": run_id, "published_at": dt.datetime.now(dt.timezone.utc).isoformat(
-        timespec="seconds"), "source": str(working_db), "tables": hashes}
+        timespec="seconds"), "source": str(working_db), "tables": hashes, "descriptions_hash": docs_hash}
     (incoming / "manifest.json").write_text(json.dumps(manifest, indent=2))
     os.chmod(target, 0o444)
     for path in (target, incoming / "manifest.json", incoming):

@@ -213,6 +213,44 @@ def test_publish_copies_tables_only_read_only_and_is_idempotent(tmp_path):
     assert remaining == versions[-2:] and publish.current_version(root) == versions[-1]
 
 
+def test_publish_writes_dbt_descriptions_as_comments_and_republishes_when_they_change(tmp_path):
+    working, root, manifest = tmp_path / "work" / "segmart.duckdb", tmp_path / "published", tmp_path / "manifest.json"
+    make_fixture_warehouse(working)
+
+    def write_manifest(table_description):
+        manifest.write_text(json.dumps({"nodes": {
+            "model.segmart.dim_customers": {
+                "resource_type": "model", "schema": "marts", "name": "dim_customers", "alias": "dim_customers",
+                "description": table_description,
+                "columns": {"customer_id": {"name": "customer_id", "description": "Customer key."},
+                            "email_hash": {"name": "email_hash", "description": ""},
+                            "not_a_column": {"name": "not_a_column", "description": "Documented, not built."}}},
+            "seed.segmart.vocabulary_map": {
+                "resource_type": "seed", "schema": "reference", "name": "vocabulary_map",
+                "description": "Vocabularies.", "columns": {}}}}))
+
+    def comments(database):
+        with duckdb.connect(str(database), read_only=True) as reader:
+            tables = dict(reader.execute("select schema_name || '.' || table_name, comment from duckdb_tables()"
+                                         " where not internal").fetchall())
+            columns = dict(reader.execute("select table_name || '.' || column_name, comment from duckdb_columns()"
+                                          " where table_name = 'dim_customers'").fetchall())
+        return tables, columns
+
+    write_manifest("The customer 360 (it's one row per customer).")
+    first = publish.publish(working, root, "run1", dbt_manifest=manifest)
+    tables, columns = comments(first.database)
+    assert tables["marts.dim_customers"] == "The customer 360 (it's one row per customer)."
+    assert tables["reference.vocabulary_map"] == "Vocabularies."
+    assert columns == {"dim_customers.customer_id": "Customer key.", "dim_customers.email_hash": None}
+    # the same rows and descriptions: nothing new; a changed description alone: a new version that carries it
+    assert not publish.publish(working, root, "run2", dbt_manifest=manifest).changed
+    write_manifest("The customer 360.")
+    third = publish.publish(working, root, "run3", dbt_manifest=manifest,
+                            now=dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc))
+    assert third.changed and comments(third.database)[0]["marts.dim_customers"] == "The customer 360."
+
+
 def test_publish_cleans_leftovers_of_a_killed_run(tmp_path):
     working, root = tmp_path / "work" / "segmart.duckdb", tmp_path / "published"
     make_fixture_warehouse(working)

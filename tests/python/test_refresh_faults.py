@@ -136,6 +136,17 @@ def test_first_refresh_publishes_a_read_only_copy_and_reports(shop, baseline):
     with duckdb.connect(str(shop.published / "current" / "segmart.duckdb"), read_only=True) as reader:
         assert reader.execute("select distinct as_of_date from marts.dim_customers").fetchall() == [
             (datetime.date(2026, 10, 31),)]
+        # every published table and column carries its dbt description (publication writes them; the working
+        # warehouse gets none: macros/utils/persist_docs.sql)
+        undocumented = reader.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() where not internal and coalesce(comment, '') = ''"
+            " union all select schema_name || '.' || table_name || '.' || column_name from duckdb_columns()"
+            " where not internal and coalesce(comment, '') = ''").fetchall()
+        assert undocumented == []
+        assert reader.execute("select count(*) from duckdb_columns() where not internal").fetchone()[0] > 100
+    with duckdb.connect(shop.env["SEGMART_DB"], read_only=True) as working:
+        assert working.execute("select count(*) from duckdb_columns() where table_name = 'dim_customers'"
+                               " and comment is not null").fetchone()[0] == 0
     report = json.loads((shop.warehouse / "runs" / "latest.json").read_text())
     assert report["outcome"] == "success" and report["published"]["changed"]
     assert [stage["name"] for stage in report["stages"]] == [
