@@ -8,8 +8,8 @@ SEGMART_AS_OF_DATE=D in its environment (not a var: a changed var makes dbt pars
 8 s a date) and the selector HISTORY_SELECTOR: the history model and everything upstream of it.
 Everything upstream must be rebuilt, not only the memberships: the base models mark rows dated after
 as_of_date as deferred, so staging, the customer 360, the predictions and the segments all change with the
-date. After the last date one more build refreshes the models that read the history (segment_transitions,
-segment_size_history). The argument lists are built by pure functions; `backfill` runs them.
+date. After the last date one more build rebuilds the models that read the history (segment_transitions,
+segment_size_history) in full. The argument lists are built by pure functions; `backfill` runs them.
 
 After a backfill, the marts upstream of the history hold the last backfilled date, and marts not upstream of it
 (fct_sessions, ...) the date of the previous full build: run a normal refresh (or a full `dbt build` at the
@@ -107,8 +107,10 @@ def downstream_build_args(*, dbt: str = "dbt", target_path: Path | None = None,
     """`dbt build` of the models that read the history (transitions, size history) and their data tests (pure).
     Its as_of_date must be the last date built: the history model is in the selection (excluding it would drop the
     tests that read both it and the transitions) and rebuilds that date's slice from the memberships still in
-    place, which gives the same rows."""
-    return [dbt, "build", "--select", DOWNSTREAM_SELECTOR, "--exclude", "test_type:unit",
+    place, which gives the same rows. --full-refresh: on a refresh the two models recompute only the date it wrote
+    (and dates they lack); after a backfill, which may have rewritten dates they already hold, they are rebuilt
+    from the whole history. The history itself is never rebuilt by it (full_refresh = false)."""
+    return [dbt, "build", "--select", DOWNSTREAM_SELECTOR, "--exclude", "test_type:unit", "--full-refresh",
             *_vars_args(extra_vars), *_common_args(target_path)]
 
 

@@ -3,7 +3,9 @@
       rules: expressions every row must satisfy (null counts as broken), each either the expression itself or
              {name: ..., expression: ...} when the rule has a name worth reporting;
       accepted_values: {column: [values], ...}: a non-null value outside the list breaks the rule (null is
-             accepted, as dbt's accepted_values); text values are quoted, numbers are not. -#}
+             accepted, as dbt's accepted_values); text values are quoted, numbers are not. Quotes inside values
+             and rule labels are escaped the engine's way (dbt.escape_single_quotes: '' on DuckDB, \' on Spark,
+             where 'a''b' would be two literals run together). -#}
 {% test row_rules(model, rules=[], accepted_values={}) %}
 
 {%- set checks = [] -%}
@@ -14,11 +16,14 @@
 {%- endfor -%}
 {%- for column, values in accepted_values.items() -%}
     {%- set literals = [] -%}
+    {%- set shown = [] -%}
     {%- for value in values -%}
-        {%- do literals.append(value | string if value is number else "'" ~ (value | string).replace("'", "''") ~ "'") -%}
+        {%- do literals.append(value | string if value is number
+            else "'" ~ dbt.escape_single_quotes(value | string) ~ "'") -%}
+        {%- do shown.append(value | string if value is number else "'" ~ value ~ "'") -%}
     {%- endfor -%}
     {%- do checks.append({
-        'label': column ~ ' in (' ~ literals | join(', ') ~ ')',
+        'label': column ~ ' in (' ~ shown | join(', ') ~ ')',
         'broken': column ~ ' is not null and ' ~ column ~ ' not in (' ~ literals | join(', ') ~ ')'}) -%}
 {%- endfor -%}
 {%- if not checks -%}
@@ -39,7 +44,7 @@ broken_counts as (
 broken_rules as (
     {%- for check in checks %}
         select
-            '{{ check.label.replace("'", "''") }}' as rule,
+            '{{ dbt.escape_single_quotes(check.label) }}' as rule,
             broken_rows_{{ loop.index }} as broken_rows
         from broken_counts
         where broken_rows_{{ loop.index }} > 0

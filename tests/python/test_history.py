@@ -64,7 +64,8 @@ def test_history_build_args_without_data_tests_build_models_and_seeds_only():
 
 def test_downstream_build_args_rebuild_what_reads_the_history_at_the_last_date():
     args = history.downstream_build_args()
-    assert args == ["dbt", "build", "--select", "segment_membership_history+", "--exclude", "test_type:unit"]
+    assert args == ["dbt", "build", "--select", "segment_membership_history+", "--exclude", "test_type:unit",
+                    "--full-refresh"]
 
 
 class FakeDbt:

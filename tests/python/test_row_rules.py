@@ -31,4 +31,4 @@ def test_each_broken_rule_fails_with_its_name_and_row_count(built_test_warehouse
         ).fetchall()
     assert [(rule.split(" (")[0], broken) for rule, broken in rows] == [
         ("rfm_nobody_is_unclassified_with_the_classic_map", 1), ("rfm_segment in", 1)]
-    assert "'Can''t Lose Them'" in rows[1][0]
+    assert "'Can't Lose Them'" in rows[1][0]

@@ -1,10 +1,48 @@
 -- Size and 12-month net revenue of every segment at every snapshot date of segment_membership_history.
 -- Shares are of all customers and all 12-month revenue at that date (as in segment_summary), so they add up
 -- to 1 within an exclusive family and overlap within behaviour and lifecycle_event.
+-- Incremental: a run recomputes the date its build wrote into the history (its as_of_date) and any date of the
+-- history this table lacks, and replaces those dates' rows; the other dates' slices of the history have not
+-- changed. So the work is one slice a day, not the whole history (which grows by a slice a day). A backfill
+-- rebuilds this model in full after its last date (segmart.history), as a full refresh does.
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy=incremental_strategy(),
+    unique_key='as_of_date',
+    on_schema_change='fail',
+) }}
+{#- The dates to compute are listed first and read by a list of literal dates, so that DuckDB skips the history's
+    other row groups. -#}
+{%- set dates_to_compute = [] %}
+{%- if is_incremental() and execute %}
+    {%- set listing = run_query(
+        'select distinct as_of_date from ' ~ ref('segment_membership_history')
+        ~ ' where as_of_date = ' ~ as_of_date()
+        ~ ' or as_of_date not in (select as_of_date from ' ~ this ~ ')') %}
+    {%- for value in listing.columns[0].values() %}
+        {%- do dates_to_compute.append("cast('" ~ value ~ "' as date)") %}
+    {%- endfor %}
+{%- endif %}
+{%- set date_filter %}
+    {%- if is_incremental() %}
+        where as_of_date in ({{ dates_to_compute | join(', ') if dates_to_compute else 'null' }})
+    {%- endif %}
+{%- endset %}
 with
 
 history as (
     select * from {{ ref('segment_membership_history') }}
+    {{ date_filter }}
+),
+
+-- A second, narrow import of the same model: DuckDB materialises a CTE that is read twice, with every column.
+history_customers as (
+    select
+        as_of_date,
+        customer_id,
+        net_revenue_last_365_days
+    from {{ ref('segment_membership_history') }}
+    {{ date_filter }}
 ),
 
 -- each customer once per date, with their 12-month net revenue (the same in every family row)
@@ -13,7 +51,7 @@ customers_per_date as (
         as_of_date,
         customer_id,
         max(net_revenue_last_365_days) as net_revenue_last_365_days
-    from history
+    from history_customers
     group by as_of_date, customer_id
 ),
 

@@ -2,11 +2,40 @@
 -- snapshot dates of segment_membership_history: the last two dates ('last_two') and every month-end with the
 -- month-end before it ('month_over_month'). '(new)' is the source of customers absent at the earlier date,
 -- '(gone)' the target of customers absent at the later date; staying is a move to the same segment.
+-- Incremental: a run recomputes the 'last_two' pair (all of its rows are replaced, whatever its dates were) and the
+-- month-over-month pairs with a date the run wrote into the history (its as_of_date) or a date of the history
+-- that no pair here has yet; the other pairs' slices of the history have not changed. A backfill rebuilds this
+-- model in full after its last date (segmart.history), as a full refresh does. The pairs are found first
+-- (macros/history/segment_transitions.sql), and the history is read for their dates only, in a full build too
+-- (a year of daily snapshots has 14 dates in pairs).
+{{ config(
+    materialized=incremental_materialization(),
+    incremental_strategy=incremental_strategy(),
+    unique_key="case when comparison = 'last_two' then comparison else comparison || ':' || cast(from_date as "
+        ~ dbt.type_string() ~ ") || ':' || cast(to_date as " ~ dbt.type_string() ~ ") end",
+    on_schema_change='fail',
+) }}
+{#- not built yet (compiling or linting a fresh project), or a unit test's input: read every date -#}
+{%- set history_ref = ref('segment_membership_history') %}
+{%- set history_relation = load_relation(history_ref) if execute and history_ref.schema else none %}
+{%- set pair_dates = [] %}
+{%- if history_relation is not none %}
+    {%- set listing = run_query('with ' ~ segment_transition_date_pairs()
+        ~ ' select from_date from date_pairs union select to_date from date_pairs') %}
+    {%- for value in listing.columns[0].values() %}
+        {%- do pair_dates.append("cast('" ~ value ~ "' as date)") %}
+    {%- endfor %}
+{%- endif %}
 with
 
 history as (
     select * from {{ ref('segment_membership_history') }}
+    {%- if history_relation is not none %}
+        where as_of_date in ({{ pair_dates | join(', ') if pair_dates else 'null' }})
+    {%- endif %}
 ),
+
+{{ segment_transition_date_pairs() }},
 
 exclusive_memberships as (
     select
@@ -17,53 +46,6 @@ exclusive_memberships as (
         net_revenue_last_365_days
     from history
     where is_exclusive_family
-),
-
-snapshot_dates as (
-    select distinct as_of_date
-    from history
-),
-
-ranked_dates as (
-    select
-        as_of_date,
-        row_number() over (order by as_of_date desc) as recency_rank
-    from snapshot_dates
-),
-
-last_two_pair as (
-    select
-        'last_two' as comparison,
-        earlier.as_of_date as from_date,
-        later.as_of_date as to_date
-    from ranked_dates as later
-    inner join ranked_dates as earlier
-        on
-            later.recency_rank = 1
-            and earlier.recency_rank = 2
-),
-
--- a snapshot taken on the last day of its month
-month_end_dates as (
-    select as_of_date
-    from snapshot_dates
-    where as_of_date = {{ dbt.last_day('as_of_date', 'month') }}
-),
-
-month_over_month_pairs as (
-    select
-        'month_over_month' as comparison,
-        earlier.as_of_date as from_date,
-        later.as_of_date as to_date
-    from month_end_dates as later
-    inner join month_end_dates as earlier
-        on earlier.as_of_date = {{ dbt.dateadd('day', -1, dbt.date_trunc('month', 'later.as_of_date')) }}
-),
-
-date_pairs as (
-    select * from last_two_pair
-    union all
-    select * from month_over_month_pairs
 ),
 
 families_per_date as (
