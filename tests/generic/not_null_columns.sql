@@ -3,28 +3,11 @@
     test per column (DECISIONLOG.md "Not-null columns are checked per model, in one scan"). -#}
 {% test not_null_columns(model, column_names) %}
 
-with
+{%- set checks = [] -%}
+{%- for column in column_names -%}
+    {%- do checks.append({'label': column, 'broken': column ~ ' is null'}) -%}
+{%- endfor %}
 
-null_counts as (
-    select
-        {%- for column in column_names %}
-            sum(case when {{ column }} is null then 1 else 0 end) as null_rows_{{ loop.index }}
-            {{- ',' if not loop.last }}
-        {%- endfor %}
-    from {{ model }}
-),
-
-columns_with_nulls as (
-    {%- for column in column_names %}
-        select
-            '{{ column }}' as column_name,
-            null_rows_{{ loop.index }} as null_rows
-        from null_counts
-        where null_rows_{{ loop.index }} > 0
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-)
-
-select * from columns_with_nulls
+{{ broken_rows_per_check(model, checks, 'column_name', 'null_rows') }}
 
 {% endtest %}

@@ -30,28 +30,6 @@
     {%- do exceptions.raise_compiler_error('row_rules on ' ~ model ~ ': give at least one rule or accepted_values') -%}
 {%- endif %}
 
-with
-
-broken_counts as (
-    select
-        {%- for check in checks %}
-            sum(case when {{ check.broken }} then 1 else 0 end) as broken_rows_{{ loop.index }}
-            {{- ',' if not loop.last }}
-        {%- endfor %}
-    from {{ model }}
-),
-
-broken_rules as (
-    {%- for check in checks %}
-        select
-            '{{ dbt.escape_single_quotes(check.label) }}' as rule,
-            broken_rows_{{ loop.index }} as broken_rows
-        from broken_counts
-        where broken_rows_{{ loop.index }} > 0
-        {% if not loop.last %}union all{% endif %}
-    {%- endfor %}
-)
-
-select * from broken_rules
+{{ broken_rows_per_check(model, checks, 'rule', 'broken_rows') }}
 
 {% endtest %}

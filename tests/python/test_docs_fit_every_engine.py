@@ -1,4 +1,5 @@
-"""Column descriptions are persisted as comments (persist_docs). Spark's Hive metastore (Derby locally) keeps a
+"""On Spark, column descriptions are persisted as comments (persist_docs; on DuckDB publication writes them into the
+published copy instead, macros/utils/persist_docs.sql). Spark's Hive metastore (Derby locally) keeps a
 view's column comments in a VARCHAR(256) column and a longer one fails the build on Spark: keep every column
 description of a view within 256 characters. Runs `dbt parse`, no warehouse needed."""
 
