@@ -43,7 +43,8 @@
                 {%- if file_format == 'parquet' -%}
                     {%- set reader = "read_parquet(" ~ file_list ~ ", union_by_name = true, filename = true)" -%}
                 {%- else -%}
-                    {%- set reader = "read_csv(" ~ file_list ~ ", header = true, all_varchar = true, union_by_name = true, filename = true)" -%}
+                    {%- set reader = "read_csv(" ~ file_list ~ ", header = true, all_varchar = true, union_by_name = true, filename = true, "
+                        ~ raw_csv_dialect_options() ~ ")" -%}
                 {%- endif -%}
                 {%- set described = run_query("describe select * from " ~ reader) -%}
                 {%- set present = described.columns[0].values() | map('lower') | list -%}
@@ -86,7 +87,7 @@
                         {%- set options = "pathGlobFilter '*.parquet', mergeSchema 'true'" -%}
                     {%- else -%}
                         {%- set options = "pathGlobFilter '*.{csv,csv.gz}', header 'true', enforceSchema 'false', "
-                            ~ "multiLine 'true', escape '\"'" -%}
+                            ~ "multiLine 'true', " ~ raw_csv_dialect_options() -%}
                     {%- endif -%}
                     {%- do run_query("create table " ~ files_table ~ " using " ~ file_format
                         ~ " options (path '" ~ escaped ~ "', recursiveFileLookup 'true', " ~ options ~ ")") -%}
@@ -99,6 +100,26 @@
             {{ readers | join("\nunion all\n") }}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The CSV dialect of the raw files (vars raw_csv_delimiter, raw_csv_quote), as reader options. Given, not
+    detected: DuckDB's CSV sniffer samples every file again each time a query binds a raw view (on-run-start, and
+    twice in every model reading one), which took as long as reading the files. A quote inside a quoted field is
+    the quote doubled (RFC 4180), so the escape character is the quote. -#}
+{% macro raw_csv_dialect_options() -%}
+    {{- return(adapter.dispatch('raw_csv_dialect_options', 'segmart')(var('raw_csv_delimiter', ','), var('raw_csv_quote', '"'))) -}}
+{%- endmacro %}
+
+{% macro duckdb__raw_csv_dialect_options(delimiter, quote) -%}
+    {%- set delimiter_sql = "'" ~ delimiter | replace("'", "''") ~ "'" -%}
+    {%- set quote_sql = "'" ~ quote | replace("'", "''") ~ "'" -%}
+    {{- return("delim = " ~ delimiter_sql ~ ", quote = " ~ quote_sql ~ ", escape = " ~ quote_sql) -}}
+{%- endmacro %}
+
+{% macro spark__raw_csv_dialect_options(delimiter, quote) -%}
+    {%- set delimiter_sql = "'" ~ delimiter | replace("\\", "\\\\") | replace("'", "\\'") ~ "'" -%}
+    {%- set quote_sql = "'" ~ quote | replace("\\", "\\\\") | replace("'", "\\'") ~ "'" -%}
+    {{- return("sep " ~ delimiter_sql ~ ", quote " ~ quote_sql ~ ", escape " ~ quote_sql) -}}
 {%- endmacro %}
 
 {#- The schema of the raw source views (source 'raw' in _shop__sources.yml). -#}

@@ -155,3 +155,29 @@ def test_marts_refuse_to_hash_emails_without_a_salt(tmp_path, dbt_runner):
                             env_overrides={"SEGMART_EMAIL_SALT": ""})
     assert result.returncode != 0
     assert "SEGMART_EMAIL_SALT is not set" in result.output
+
+
+def test_csv_dialect_is_configuration_and_quoted_fields_keep_delimiters_and_quotes(tmp_path, dbt_runner):
+    """The CSV dialect is given (vars raw_csv_delimiter, raw_csv_quote), not sniffed: a quoted field keeps the
+    delimiter and a doubled quote, a semicolon file reads with raw_csv_delimiter ';', and without that var its
+    header is one unknown column, so the run stops naming the missing required column."""
+    raw = minimal_shop(tmp_path / "raw")
+    (raw / "customers" / "batch-1.csv").write_text(
+        "customer_id,email,first_name,last_name,created_at\n"
+        '00042,ann@example.com,Ann,"O""Brien, Jr",2024-01-02\n')
+    result = dbt_runner.run(STAGING_ONLY, raw)
+    assert result.returncode == 0, result.output
+    assert dbt_runner.query("select last_name from staging.stg_shop__customers") == [('O"Brien, Jr',)]
+
+    for table in ("customers", "orders", "order_items"):
+        for file in (raw / table).iterdir():
+            file.write_text(file.read_text().replace(",", ";"))
+    result = dbt_runner.run(STAGING_ONLY, raw, extra_vars={"raw_csv_delimiter": ";"})
+    assert result.returncode == 0, result.output
+    assert dbt_runner.query("select customer_id, last_name from staging.stg_shop__customers") == [
+        ("00042", 'O"Brien; Jr')]
+    assert dbt_runner.query("select total_amount_reporting from staging.stg_shop__orders") == [(20,)]
+
+    result = dbt_runner.run(STAGING_ONLY, raw)
+    assert result.returncode != 0
+    assert "required column 'customer_id' is missing from raw table 'customers'" in result.output
