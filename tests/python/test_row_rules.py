@@ -1,4 +1,4 @@
-"""A model's row rules (expressions and accepted values) are checked by one row_rules test
+"""A model's row rules (not-null columns, expressions and accepted values) are checked by one row_rules test
 (tests/generic/row_rules.sql): it passes on the built warehouse, and each broken rule fails it with one row naming
 the rule and counting the rows that break it. A text value with a quote ("Can't Lose Them") is accepted."""
 
@@ -23,6 +23,7 @@ def test_each_broken_rule_fails_with_its_name_and_row_count(built_test_warehouse
         assert len(purchasers) == 3
         for customer_id, segment in zip(purchasers, ["Can't Lose Them", "Unclassified", "Bogus"]):
             connection.execute(f"update {MODEL} set rfm_segment = ? where customer_id = ?", [segment, customer_id])
+        connection.execute(f"update {MODEL} set rfm_map = null where customer_id = ?", [purchasers[0]])
     failing = run_dbt(SELECTOR, raw_dir, warehouse_copy, tmp_path / "target")
     assert failing.returncode == 1 and FAILURE in failing.output, failing.output
     with duckdb.connect(str(warehouse_copy), read_only=True) as connection:
@@ -30,5 +31,5 @@ def test_each_broken_rule_fails_with_its_name_and_row_count(built_test_warehouse
             "select rule, broken_rows from dbt_test__audit.int_customers_rfm_scored__row_rules order by rule"
         ).fetchall()
     assert [(rule.split(" (")[0], broken) for rule, broken in rows] == [
-        ("rfm_nobody_is_unclassified_with_the_classic_map", 1), ("rfm_segment in", 1)]
-    assert "'Can't Lose Them'" in rows[1][0]
+        ("rfm_map is not null", 1), ("rfm_nobody_is_unclassified_with_the_classic_map", 1), ("rfm_segment in", 1)]
+    assert "'Can't Lose Them'" in rows[2][0]
