@@ -14,20 +14,16 @@
     on_schema_change='fail',
 ) }}
 
-{#- Narrow reads of the base, one per use: DuckDB materialises a CTE that is read twice, with every column. -#}
-{%- set touched_filter -%}
-    {%- if is_incremental() %}
-        where anonymous_id in (select anonymous_id from anonymous_ids_processed)
-    {%- else %}
-        where anonymous_id is not null
-    {%- endif -%}
-{%- endset %}
 with
+
+base_web_events as (
+    select * from {{ ref('base_shop__web_events') }}
+),
 
 {% if is_incremental() %}
     anonymous_ids_processed as (
         select distinct anonymous_id
-        from {{ ref('base_shop__web_events') }}
+        from base_web_events
         where
             processed_at > {{ last_processed_at() }}
             and anonymous_id is not null
@@ -41,8 +37,12 @@ web_events as (
         customer_id,
         occurred_at,
         row_status
-    from {{ ref('base_shop__web_events') }}
-    {{ touched_filter }}
+    from base_web_events
+    {% if is_incremental() %}
+        where anonymous_id in (select anonymous_id from anonymous_ids_processed)
+    {% else %}
+        where anonymous_id is not null
+    {% endif %}
 ),
 
 anonymous_ids_seen as (
@@ -51,8 +51,7 @@ anonymous_ids_seen as (
         cast(null as {{ dbt.type_string() }}) as customer_id,
         cast(null as {{ dbt.type_timestamp() }}) as first_seen_together_at,
         cast(null as {{ dbt.type_string() }}) as first_event_id
-    from {{ ref('base_shop__web_events') }}
-    {{ touched_filter }}
+    from web_events
 ),
 
 -- occurred_at and event_id are never null on staged events.

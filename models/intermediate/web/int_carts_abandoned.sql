@@ -39,12 +39,14 @@ orders as (
     select * from {{ ref('int_orders_net_of_returns') }}
 ),
 
-{#- The incremental branch reads each model narrowly, once per use: DuckDB materialises a CTE that is read twice,
-    with every column. -#}
 {% if follow_stamps %}
+    stored_carts as (
+        select * from {{ this }}
+    ),
+
     visitors_with_purchase_events_processed as (
         select visitor_id
-        from {{ ref('int_web_events_stitched') }}
+        from web_events
         where
             event_type = 'purchase'
             and processed_at > {{ last_processed_at() }}
@@ -52,7 +54,7 @@ orders as (
 
     customers_with_orders_processed as (
         select customer_id
-        from {{ ref('int_orders_net_of_returns') }}
+        from orders
         where
             processed_at > {{ last_processed_at() }}
             and customer_id is not null
@@ -63,30 +65,30 @@ orders as (
     -- longer staged), and the cart is recomputed.
     purchases_gone as (
         select stored_carts.session_key
-        from {{ this }} as stored_carts
+        from stored_carts
         where
             stored_carts.cart_status = 'purchased'
             and not exists (
                 select 1
-                from {{ ref('int_web_events_stitched') }} as purchase_events
+                from web_events
                 where
-                    purchase_events.event_type = 'purchase'
-                    and purchase_events.visitor_id = stored_carts.visitor_id
-                    and purchase_events.occurred_at = stored_carts.purchased_at
+                    web_events.event_type = 'purchase'
+                    and web_events.visitor_id = stored_carts.visitor_id
+                    and web_events.occurred_at = stored_carts.purchased_at
             )
             and not exists (
                 select 1
-                from {{ ref('int_orders_net_of_returns') }} as purchases
+                from orders
                 where
-                    purchases.is_purchase
-                    and purchases.customer_id = stored_carts.customer_id
-                    and purchases.ordered_at = stored_carts.purchased_at
+                    orders.is_purchase
+                    and orders.customer_id = stored_carts.customer_id
+                    and orders.ordered_at = stored_carts.purchased_at
             )
     ),
 
     carts_to_recompute as (
         select session_key
-        from {{ ref('int_sessions_stitched') }}
+        from sessions
         where
             adds_to_cart > 0
             and (
@@ -98,7 +100,7 @@ orders as (
         select session_key from purchases_gone
         union
         select session_key
-        from {{ this }}
+        from stored_carts
         where
             cart_status = 'open'
             or purchase_window_ends_at > {{ as_of_cutoff_at() }}
