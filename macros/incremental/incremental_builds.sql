@@ -43,8 +43,8 @@
 {#- Strategy segmart_replace: delete the target rows whose unique_key (a column or an expression over the
     model's columns) is among the new rows' keys, or whose config segmart_stale_from column is at or after the
     as_of cut-off (rows dated after as_of_date, no longer valid), or whose key is gone from a model named in config
-    segmart_keys_gone (a list of [key column, model name] or [key column, model name, condition]: the row goes when
-    its key is no longer in that model, or in its rows meeting the condition), then insert the new rows. Null keys delete nothing. segmart_keys_gone is resolved when the model runs: a
+    segmart_keys_gone (a list of [key column, model name]: the row goes when its key is no longer in that model),
+    then insert the new rows. Null keys delete nothing. segmart_keys_gone is resolved when the model runs: a
     config string is rendered at parse time, before ref() and this know their schema. -#}
 {% macro get_incremental_segmart_replace_sql(arg_dict) -%}
     {{- return(adapter.dispatch('segmart_replace_sql', 'segmart')(arg_dict)) -}}
@@ -66,12 +66,10 @@
         {%- if stale_from %}
             or {{ stale_from }} >= {{ as_of_cutoff_at() }}
         {%- endif %}
-        {%- for gone in config.get('segmart_keys_gone', []) %}
-            {%- set key_column, model_name = gone[0], gone[1] %}
+        {%- for key_column, model_name in config.get('segmart_keys_gone', []) %}
             or {{ key_column }} not in (
                 select {{ key_column }} from {{ ref(model_name) }}
                 where {{ key_column }} is not null
-                {%- if gone | length > 2 %} and ({{ gone[2] }}){% endif %}
             )
         {%- endfor %};
 

@@ -6,25 +6,6 @@
 -- not netted out (DECISIONLOG.md, "Web sessions, carts and wishlists").
 -- The next purchase after each cart is found with a window over one timeline per visitor (and per customer),
 -- an equality partition instead of a range join.
--- Incremental: a cart's status follows from its session, its visitor's purchase events, its customer's orders and
--- the as_of cut-off, so a run recomputes the carts whose session was recomputed since this model's latest stamp,
--- the carts of visitors with a purchase event and of customers with an order (re)computed since, the purchased
--- carts whose purchase is gone (an order cancelled, moved to another customer, or no longer staged), and the
--- carts whose window was open or ends after the cut-off. A cart whose session is gone or has no add any more is
--- deleted (segmart_keys_gone). DECISIONLOG.md "Carts follow their sessions, purchases and orders".
--- A warehouse built before this model was incremental has carts without processed_at: that first run recomputes
--- every cart, and on_schema_change adds the column.
-{{ config(
-    materialized=incremental_materialization(),
-    incremental_strategy=incremental_strategy(),
-    unique_key='session_key',
-    on_schema_change='append_new_columns',
-    segmart_keys_gone=[['session_key', 'int_sessions_stitched', 'adds_to_cart > 0']],
-) }}
-
-{%- set stored_columns = adapter.get_columns_in_relation(this) if is_incremental() else [] -%}
-{%- set follow_stamps = 'processed_at' in stored_columns | map(attribute='name') | map('lower') | list %}
-
 with
 
 sessions as (
@@ -39,74 +20,6 @@ orders as (
     select * from {{ ref('int_orders_net_of_returns') }}
 ),
 
-{% if follow_stamps %}
-    stored_carts as (
-        select * from {{ this }}
-    ),
-
-    visitors_with_purchase_events_processed as (
-        select visitor_id
-        from web_events
-        where
-            event_type = 'purchase'
-            and processed_at > {{ last_processed_at() }}
-    ),
-
-    customers_with_orders_processed as (
-        select customer_id
-        from orders
-        where
-            processed_at > {{ last_processed_at() }}
-            and customer_id is not null
-    ),
-
-    -- A purchased cart keeps its status while its visitor still has a purchase event, or its customer a purchase,
-    -- at the instant it was purchased; otherwise the purchase is gone (cancelled, moved to another customer, no
-    -- longer staged), and the cart is recomputed.
-    purchases_gone as (
-        select stored_carts.session_key
-        from stored_carts
-        where
-            stored_carts.cart_status = 'purchased'
-            and not exists (
-                select 1
-                from web_events
-                where
-                    web_events.event_type = 'purchase'
-                    and web_events.visitor_id = stored_carts.visitor_id
-                    and web_events.occurred_at = stored_carts.purchased_at
-            )
-            and not exists (
-                select 1
-                from orders
-                where
-                    orders.is_purchase
-                    and orders.customer_id = stored_carts.customer_id
-                    and orders.ordered_at = stored_carts.purchased_at
-            )
-    ),
-
-    carts_to_recompute as (
-        select session_key
-        from sessions
-        where
-            adds_to_cart > 0
-            and (
-                processed_at > {{ last_processed_at() }}
-                or visitor_id in (select visitor_id from visitors_with_purchase_events_processed)
-                or customer_id in (select customer_id from customers_with_orders_processed)
-            )
-        union
-        select session_key from purchases_gone
-        union
-        select session_key
-        from stored_carts
-        where
-            cart_status = 'open'
-            or purchase_window_ends_at > {{ as_of_cutoff_at() }}
-    ),
-{% endif %}
-
 carts as (
     select
         session_key,
@@ -117,24 +30,15 @@ carts as (
         adds_to_cart as items_added,
         {{ cart_abandoned_at('last_added_to_cart_at') }} as purchase_window_ends_at
     from sessions
-    where
-        adds_to_cart > 0
-    {% if follow_stamps %}
-        and session_key in (select session_key from carts_to_recompute)
-    {% endif %}
+    where adds_to_cart > 0
 ),
 
--- On an incremental run, only the purchases of the recomputed carts' visitors and customers matter.
 purchase_events as (
     select
         visitor_id,
         occurred_at as purchased_at
     from web_events
-    where
-        event_type = 'purchase'
-    {% if follow_stamps %}
-        and visitor_id in (select visitor_id from carts)
-    {% endif %}
+    where event_type = 'purchase'
 ),
 
 -- Orders already carry their stitched customer (by customer id, else by email).
@@ -143,11 +47,7 @@ orders_attributed as (
         customer_id,
         ordered_at
     from orders
-    where
-        is_purchase
-    {% if follow_stamps %}
-        and customer_id in (select carts.customer_id from carts)
-    {% endif %}
+    where is_purchase
 ),
 
 -- Carts sort before purchases at the same instant, so a purchase at the very moment of the last add counts.
@@ -253,9 +153,7 @@ final as (
         cart_status,
         cart_status = 'abandoned' as is_abandoned,
         case when cart_status = 'purchased' then next_purchased_at end as purchased_at,
-        case when cart_status = 'abandoned' then purchase_window_ends_at end as abandoned_at,
-        -- run metadata (macros/incremental)
-        {{ processed_at() }} as processed_at
+        case when cart_status = 'abandoned' then purchase_window_ends_at end as abandoned_at
     from carts_classified
 )
 
