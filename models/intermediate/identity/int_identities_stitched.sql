@@ -4,17 +4,14 @@
 --   email         -> the customer registered with it; shared emails go to the earliest registration;
 --   anonymous_id  -> the customer of the earliest web event carrying both that anonymous id and a
 --                    known customer id (a login, a signup, or any identified event).
--- The anonymous ids' first events per customer are kept incrementally (int_anonymous_ids_paired): the earliest pair
--- whose customer is staged is the earliest such event.
 with
 
 customers as (
     select * from {{ ref('stg_shop__customers') }}
 ),
 
-anonymous_id_pairs as (
-    select * from {{ ref('int_anonymous_ids_paired') }}
-    where customer_id is not null
+web_events as (
+    select * from {{ ref('stg_shop__web_events') }}
 ),
 
 customer_ids as (
@@ -51,23 +48,22 @@ customer_emails as (
     where registration_rank = 1
 ),
 
--- The first identified event of every anonymous id: among its pairs with a staged customer, the earliest (ties
--- to the smaller customer id, then event id, as an order over the events themselves would break them).
+-- The first identified event of every anonymous id, found by an aggregate over the events (occurred_at and
+-- event_id are never null in staging), not by ranking every event of every anonymous id.
 anonymous_ids as (
     select
         'anonymous_id' as identifier_type,
-        anonymous_id_pairs.anonymous_id as identifier_value,
-        {{ value_of_first('anonymous_id_pairs.customer_id', [
-            'anonymous_id_pairs.first_seen_together_at',
-            'anonymous_id_pairs.customer_id',
-            'anonymous_id_pairs.first_event_id',
-        ]) }} as customer_id,
+        web_events.anonymous_id as identifier_value,
+        {{ value_of_first('web_events.customer_id',
+                          ['web_events.occurred_at', 'web_events.customer_id', 'web_events.event_id']) }}
+            as customer_id,
         'web_identified' as stitching_rule,
-        min(anonymous_id_pairs.first_seen_together_at) as first_linked_at
-    from anonymous_id_pairs
+        min(web_events.occurred_at) as first_linked_at
+    from web_events
     inner join customers
-        on anonymous_id_pairs.customer_id = customers.customer_id
-    group by anonymous_id_pairs.anonymous_id
+        on web_events.customer_id = customers.customer_id
+    where web_events.anonymous_id is not null
+    group by web_events.anonymous_id
 ),
 
 final as (
