@@ -107,19 +107,18 @@
     twice in every model reading one), which took as long as reading the files. A quote inside a quoted field is
     the quote doubled (RFC 4180), so the escape character is the quote. -#}
 {% macro raw_csv_dialect_options() -%}
-    {{- return(adapter.dispatch('raw_csv_dialect_options', 'segmart')(var('raw_csv_delimiter', ','), var('raw_csv_quote', '"'))) -}}
+    {%- set delimiter = "'" ~ dbt.escape_single_quotes(var('raw_csv_delimiter', ',')) ~ "'" -%}
+    {%- set quote = "'" ~ dbt.escape_single_quotes(var('raw_csv_quote', '"')) ~ "'" -%}
+    {{- return(adapter.dispatch('raw_csv_dialect_options', 'segmart')(delimiter, quote)) -}}
 {%- endmacro %}
 
+{#- The options as each engine's CSV reader names them; delimiter and quote arrive as SQL string literals. -#}
 {% macro duckdb__raw_csv_dialect_options(delimiter, quote) -%}
-    {%- set delimiter_sql = "'" ~ delimiter | replace("'", "''") ~ "'" -%}
-    {%- set quote_sql = "'" ~ quote | replace("'", "''") ~ "'" -%}
-    {{- return("delim = " ~ delimiter_sql ~ ", quote = " ~ quote_sql ~ ", escape = " ~ quote_sql) -}}
+    {{- return("delim = " ~ delimiter ~ ", quote = " ~ quote ~ ", escape = " ~ quote) -}}
 {%- endmacro %}
 
 {% macro spark__raw_csv_dialect_options(delimiter, quote) -%}
-    {%- set delimiter_sql = "'" ~ delimiter | replace("\\", "\\\\") | replace("'", "\\'") ~ "'" -%}
-    {%- set quote_sql = "'" ~ quote | replace("\\", "\\\\") | replace("'", "\\'") ~ "'" -%}
-    {{- return("sep " ~ delimiter_sql ~ ", quote " ~ quote_sql ~ ", escape " ~ quote_sql) -}}
+    {{- return("sep " ~ delimiter ~ ", quote " ~ quote ~ ", escape " ~ quote) -}}
 {%- endmacro %}
 
 {#- The schema of the raw source views (source 'raw' in _shop__sources.yml). -#}
