@@ -31,20 +31,37 @@
     the address. The salt comes from env SEGMART_EMAIL_SALT; building a model that hashes without it
     stops the run with an explanation (marts never fall back to raw or unsalted emails). -#}
 {% macro hashed_email(email_expression) -%}
+    {{ adapter.dispatch('hashed_email', 'segmart')(email_expression) }}
+{%- endmacro %}
+
+{% macro email_salt_missing_message() -%}
+    {{ return("SEGMART_EMAIL_SALT is not set. Marts publish a salted hash of each email instead of the address; "
+        ~ "set SEGMART_EMAIL_SALT to a secret string (keep it stable: changing it changes every hash), "
+        ~ "e.g. export SEGMART_EMAIL_SALT=$(openssl rand -hex 16).") }}
+{%- endmacro %}
+
+{#- DuckDB: the salt is the variable segmart_email_salt, which the profile's plugin (scripts/segmart/dbt_plugin.py)
+    sets on every connection, so it is never written into compiled SQL, logs or dbt's partial-parse file. Without
+    it the model fails when it runs, with the message above (the condition is a constant, so DuckDB keeps one
+    branch). -#}
+{% macro duckdb__hashed_email(email_expression) -%}
+    case
+        when getvariable('segmart_email_salt') is null
+            then error('{{ dbt.escape_single_quotes(email_salt_missing_message()) }}')
+        else sha256(getvariable('segmart_email_salt') || {{ email_expression }})
+    end
+{%- endmacro %}
+
+{#- Other engines: the salt is rendered into the SQL as a literal (so target/ holds it: DECISIONLOG.md, "Email
+    hashing and the salt"); a missing salt stops the run when the model compiles. -#}
+{% macro default__hashed_email(email_expression) -%}
     {%- set salt = env_var('SEGMART_EMAIL_SALT', '') -%}
     {%- if execute and salt | length == 0 -%}
-        {{ exceptions.raise_compiler_error(
-            "SEGMART_EMAIL_SALT is not set. Marts publish a salted hash of each email instead of the address; "
-            ~ "set SEGMART_EMAIL_SALT to a secret string (keep it stable: changing it changes every hash), "
-            ~ "e.g. export SEGMART_EMAIL_SALT=$(openssl rand -hex 16).") }}
+        {{ exceptions.raise_compiler_error(email_salt_missing_message()) }}
     {%- endif -%}
     {{ adapter.dispatch('sha256_hex', 'segmart')("'" ~ dbt.escape_single_quotes(salt) ~ "' || " ~ email_expression) }}
 {%- endmacro %}
 
 {% macro default__sha256_hex(expression) -%}
     sha2({{ expression }}, 256)
-{%- endmacro %}
-
-{% macro duckdb__sha256_hex(expression) -%}
-    sha256({{ expression }})
 {%- endmacro %}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pyarrow as pa
@@ -149,12 +150,30 @@ def test_quarantined_share_above_threshold_warns_without_failing(tmp_path, dbt_r
     ) == [(1, 2)]
 
 
-def test_marts_refuse_to_hash_emails_without_a_salt(tmp_path, dbt_runner):
+def test_email_hash_is_salted_and_the_salt_stays_out_of_dbt_files(tmp_path, dbt_runner):
+    """email_hash is SHA-256 of the salt and the normalised email. The salt reaches DuckDB through the profile's
+    plugin, so no file dbt writes (compiled and run SQL, manifest, partial parse, logs) and none of its output
+    holds it; without a salt the hashing model stops with an explanation and the table built before is kept."""
     raw = minimal_shop(tmp_path / "raw")
-    result = dbt_runner.run(["build", "--select", "+dim_customers", "--exclude", "test_type:unit"], raw,
-                            env_overrides={"SEGMART_EMAIL_SALT": ""})
-    assert result.returncode != 0
-    assert "SEGMART_EMAIL_SALT is not set" in result.output
+    salt = "needle-7Hq'salt"
+    built = dbt_runner.run(["build", "--select", "+dim_customers", "--exclude", "test_type:unit",
+                            "--indirect-selection", "cautious"], raw,
+                           env_overrides={"SEGMART_EMAIL_SALT": salt})
+    assert built.returncode == 0, built.output
+    hashes = dict(dbt_runner.query("select customer_id, email_hash from marts.dim_customers"))
+    assert hashes == {customer_id: hashlib.sha256((salt + email).encode()).hexdigest()
+                      for customer_id, email in [("00042", "ann@example.com"), ("00043", "bo@example.com")]}
+    dbt_files = [path for path in (tmp_path / "target").rglob("*") if path.is_file()]
+    assert any(path.name == "partial_parse.msgpack" for path in dbt_files)
+    # as written, and as SQL would quote it
+    needles = [salt.encode(), salt.replace("'", "''").encode()]
+    assert [path for path in dbt_files if any(needle in path.read_bytes() for needle in needles)] == []
+    assert salt not in built.output
+
+    unsalted = dbt_runner.run(["run", "--select", "dim_customers"], raw, env_overrides={"SEGMART_EMAIL_SALT": ""})
+    assert unsalted.returncode != 0
+    assert "SEGMART_EMAIL_SALT is not set" in unsalted.output
+    assert dict(dbt_runner.query("select customer_id, email_hash from marts.dim_customers")) == hashes
 
 
 def test_csv_dialect_is_configuration_and_quoted_fields_keep_delimiters_and_quotes(tmp_path, dbt_runner):

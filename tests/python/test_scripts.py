@@ -8,7 +8,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from segmart import bench, summary, validate
+from segmart import bench, dbt_plugin, summary, validate
 
 
 def test_bench_backfill_window_holds_exactly_the_last_month_ends():
@@ -153,3 +153,16 @@ def test_validation_reads_the_same_vars_as_the_build(warehouse_copy, capsys):
     """Validating with a threshold the build did not use must fail: the check follows configuration."""
     assert validate.main(["--quiet", "--vars", "{idle_after_days: 30}"]) == 1
     assert validate.main(["--quiet", "--vars", "[1, 2]"]) == 2
+
+
+def test_dbt_plugin_sets_the_salt_per_connection_only_when_given():
+    """A DuckDB variable belongs to one connection: each cursor dbt opens gets its own, and an empty salt sets
+    nothing (so macro hashed_email stops the model instead of hashing with an empty salt)."""
+    connection = duckdb.connect()
+    cursor = connection.cursor()
+    assert dbt_plugin.set_email_salt(connection, {"SEGMART_EMAIL_SALT": "it's salt"})
+    assert connection.execute("select getvariable('segmart_email_salt')").fetchone() == ("it's salt",)
+    assert cursor.execute("select getvariable('segmart_email_salt')").fetchone() == (None,)
+    assert not dbt_plugin.set_email_salt(cursor, {"SEGMART_EMAIL_SALT": ""})
+    assert not dbt_plugin.set_email_salt(cursor, {})
+    assert cursor.execute("select getvariable('segmart_email_salt')").fetchone() == (None,)
