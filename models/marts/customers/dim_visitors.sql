@@ -96,7 +96,8 @@ final as (
         anonymous_visitors.product_views,
         anonymous_visitors.adds_to_cart,
         coalesce(sessions_by_visitor.sessions, 0) > 1 as is_returning_visitor,
-        {{ within_last_days('anonymous_visitors.last_seen_at', 30) }} as is_recent_visitor,
+        {{ within_last_days('anonymous_visitors.last_seen_at', var('audience_visitor_window_days')) }}
+            as is_recent_visitor,
         -- attributes
         devices_ranked.device_type as primary_device_type,
         countries_ranked.country_code,
