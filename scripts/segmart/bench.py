@@ -34,9 +34,20 @@ def dbt_invocation(subcommand: str, as_of_date: str, env: dict[str, str],
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Run a command to completion; return (wall seconds, its exit code). Output streams through."""
+    seconds, _, code = timed_with_cpu(command, env)
+    return seconds, code
+
+
+def timed_with_cpu(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
+    """Run a command to completion; return (wall seconds, CPU seconds (user + system, all its threads and
+    children), its exit code). CPU over wall is how many of the machine's cores the run kept busy."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     completed = subprocess.run(command, cwd=PROJECT_ROOT, env=env)
-    return time.perf_counter() - started, completed.returncode
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu, completed.returncode
 
 
 def model_timings(run_results: Path, top: int) -> list[tuple[str, str, float]]:
@@ -174,19 +185,20 @@ def one_day_protocol(raw_dir: Path, work: Path, db: str, end_date: str) -> dict:
     # Every build is the dbt step of `segmart refresh` (unit tests left out: they test code, not data), the first
     # with --full-refresh.
     refresh_args = ["--exclude", cli.UNIT_TESTS_SELECTOR, *target]
-    figures["full"], figures["full_code"] = timed(
+    figures["full"], figures["full_cpu"], figures["full_code"] = timed_with_cpu(
         *dbt_invocation("build", day_before, env, ["--full-refresh", *refresh_args]))
     if figures["full_code"] != 0:
         return figures
     add_batch(batches[1], raw)
-    figures["incremental"], figures["incremental_code"] = timed(
+    figures["incremental"], figures["incremental_cpu"], figures["incremental_code"] = timed_with_cpu(
         *dbt_invocation("build", end_date, env, refresh_args))
     run_results = work / "target" / "run_results.json"
     figures["run_results"] = run_results
     figures["split_times"] = node_time_split(run_results) if run_results.exists() else {}
     # The same refresh again with no new data: what a refresh costs whatever the day brought (dbt's start and
     # parse, every table model, every data test).
-    figures["rerun"], figures["rerun_code"] = timed(*dbt_invocation("build", end_date, env, refresh_args))
+    figures["rerun"], figures["rerun_cpu"], figures["rerun_code"] = timed_with_cpu(
+        *dbt_invocation("build", end_date, env, refresh_args))
     figures["day_rows"] = {table.name: sum(duckdb_rows(path) for path in table.iterdir())
                            for table in sorted(batches[1].iterdir())}
     return figures
@@ -225,6 +237,13 @@ def incremental_day_benchmark(args: argparse.Namespace) -> int:
     return code
 
 
+def cpu_figure(run: dict, build: str) -> str:
+    """'<CPU seconds>; <cores busy>' of one build of a protocol run (pure), or 'n/a' when it was not measured."""
+    if f"{build}_cpu" not in run or not run[build]:
+        return "n/a"
+    return f"{run[build + '_cpu']:.1f}; {run[build + '_cpu'] / run[build]:.2f}"
+
+
 def incremental_figures(main_run: dict, small_run: dict, small_customers: int) -> tuple[list[tuple[str, str]], int]:
     """The printed (name, value) rows of the incremental benchmark and its exit code: the first non-zero exit code
     of the benchmark shop's builds, then of the small shop's (pure, so it is unit-tested). small_run is empty when
@@ -233,14 +252,17 @@ def incremental_figures(main_run: dict, small_run: dict, small_customers: int) -
     split = main_run["split_times"]
     rows = [("split into batches (s)", f"{main_run['split']:.1f}"),
             (f"dbt build, full, as of {main_run['day_before']} (s)", f"{full:.1f}"),
+            ("  CPU, user + system (s; cores busy)", cpu_figure(main_run, "full")),
             ("dbt build, incremental, +1 day (s)", f"{main_run['incremental']:.1f}"),
             ("ratio incremental / full", f"{main_run['incremental'] / full:.2f}"),
             ("incremental build exit code", str(main_run["incremental_code"])),
+            ("  CPU, user + system (s; cores busy)", cpu_figure(main_run, "incremental")),
             ("  of which dbt's run (s)", f"{split.get('elapsed', 0):.1f}"),
             ("  model node time (s, 2 threads)", f"{split.get('model', 0):.1f}"),
             ("  test node time (s, 2 threads)", f"{split.get('test', 0):.1f}"),
             ("same again, no new data (s)", f"{main_run['rerun']:.1f}"),
             ("ratio no new data / full", f"{main_run['rerun'] / full:.2f}"),
+            ("  CPU, user + system (s; cores busy)", cpu_figure(main_run, "rerun")),
             ("no-new-data build exit code", str(main_run["rerun_code"]))]
     codes = [main_run["incremental_code"], main_run["rerun_code"]]
     if small_run.get("full_code") == 0:
@@ -250,6 +272,7 @@ def incremental_figures(main_run: dict, small_run: dict, small_customers: int) -
                  ("  model node time (s, 2 threads)", f"{small_split.get('model', 0):.1f}"),
                  ("  test node time (s, 2 threads)", f"{small_split.get('test', 0):.1f}"),
                  ("  no new data: fixed cost of a refresh (s)", f"{small_run['rerun']:.1f}"),
+                 ("  CPU, user + system (s; cores busy)", cpu_figure(small_run, "rerun")),
                  ("fixed cost / full build", f"{small_run['rerun'] / full:.2f}"),
                  ("small shop exit codes", f"{small_run['incremental_code']}, {small_run['rerun_code']}")]
         codes += [small_run["incremental_code"], small_run["rerun_code"]]

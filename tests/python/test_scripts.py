@@ -31,7 +31,8 @@ def test_bench_dbt_invocation_passes_as_of_date_in_the_environment():
 def _protocol_run(full, incremental, rerun, incremental_code=0, rerun_code=0):
     return {"full_code": 0, "full": full, "incremental": incremental, "incremental_code": incremental_code,
             "rerun": rerun, "rerun_code": rerun_code, "split": 1.0, "day_before": "2026-10-30",
-            "split_times": {"elapsed": 60.0, "model": 80.0, "test": 30.0}}
+            "split_times": {"elapsed": 60.0, "model": 80.0, "test": 30.0},
+            "full_cpu": 1.75 * full, "incremental_cpu": 1.5 * incremental, "rerun_cpu": 1.25 * rerun}
 
 
 def test_bench_incremental_figures_give_the_fixed_cost_against_the_full_build():
@@ -42,6 +43,10 @@ def test_bench_incremental_figures_give_the_fixed_cost_against_the_full_build():
     assert figures["ratio no new data / full"] == "0.35"
     # the small shop's no-new-data refresh over the benchmark shop's full build, not over its own
     assert figures["fixed cost / full build"] == "0.15"
+    # CPU seconds and cores busy: the full, one-day and no-new-data builds, then the small shop's no-new-data build
+    assert [value for name, value in rows if name.strip().startswith("CPU")] == ["350.0; 1.75", "120.0; 1.50",
+                                                                                 "87.5; 1.25", "37.5; 1.25"]
+    assert bench.cpu_figure({"rerun": 10.0}, "rerun") == "n/a"
 
 
 def test_bench_incremental_figures_fail_when_the_small_shop_fails():
