@@ -43,7 +43,7 @@
 {#- DuckDB: the salt is the variable segmart_email_salt, which the profile's plugin (scripts/segmart/dbt_plugin.py)
     sets on every connection, so it is never written into compiled SQL, logs or dbt's partial-parse file. Without
     it the model fails when it runs, with the message above (the condition is a constant, so DuckDB keeps one
-    branch). -#}
+    branch). Only a table may hash: a view would read the variable when BI queries it, and fail there. -#}
 {% macro duckdb__hashed_email(email_expression) -%}
     case
         when getvariable('segmart_email_salt') is null
