@@ -40,7 +40,7 @@ from segmart.warehouse import PROJECT_ROOT
 
 EXIT_OK = 0
 EXIT_ERROR = 1                # unexpected error (a bug, a full disk): see the message and the run report
-EXIT_USAGE = 2                # bad arguments or configuration (argparse uses 2 as well)
+EXIT_USAGE = 2                # bad arguments or configuration, e.g. no SEGMART_EMAIL_SALT (argparse uses 2 as well)
 EXIT_LOCK_HELD = 3            # another refresh (or validate / export) holds the lock; nothing was done
 EXIT_STALE_SOURCES = 4        # newest raw file older than the limit; nothing was built (--allow-stale overrides)
 EXIT_BUILD_FAILED = 5         # dbt build failed (a model error or an error-severity test); nothing published
@@ -154,6 +154,17 @@ def validate_args(python: str, variables: dict[str, Any]) -> list[str]:
     if variables:
         args += ["--vars", json.dumps(variables, sort_keys=True)]
     return args
+
+
+SALT_MISSING = ("SEGMART_EMAIL_SALT is not set, nothing done. Marts publish a salted hash of each email instead of "
+                "the address; set SEGMART_EMAIL_SALT to a secret string (keep it stable: changing it changes every "
+                "hash), e.g. export SEGMART_EMAIL_SALT=$(openssl rand -hex 16).")
+
+
+def missing_salt(environ: dict[str, str] | None = None) -> bool:
+    """Whether the email salt is unset or empty (pure given environ). dbt would stop on it only when it reaches
+    dim_customers, after rebuilding most of the warehouse; refresh and backfill check it before they start."""
+    return not (os.environ if environ is None else environ).get("SEGMART_EMAIL_SALT", "")
 
 
 def child_env(settings: Settings, environ: dict[str, str] | None = None) -> dict[str, str]:
@@ -325,6 +336,9 @@ def refresh(args: argparse.Namespace, settings: Settings, log: Log) -> int:
         variables = dbt_vars(args.as_of, parse_vars(args.vars), args.full_refresh)
     except (ValueError, yaml.YAMLError) as error:
         log.error(str(error))
+        return EXIT_USAGE
+    if missing_salt():
+        log.error(SALT_MISSING, event="configuration_error")
         return EXIT_USAGE
     refresh_lock = lock.RefreshLock(settings.lock_path, run_id)
     try:
@@ -564,6 +578,9 @@ def backfill_command(args: argparse.Namespace, settings: Settings, log: Log) -> 
         extra_vars = parse_vars(args.vars)
     except (ValueError, yaml.YAMLError) as error:
         log.error(str(error))
+        return EXIT_USAGE
+    if missing_salt():
+        log.error(SALT_MISSING, event="configuration_error")
         return EXIT_USAGE
     try:
         with lock.RefreshLock(settings.lock_path, log.run_id):

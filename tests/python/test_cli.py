@@ -120,6 +120,18 @@ def test_usage_error_and_backfill_codes(tmp_path, capsys):
     assert "backfill needs --from and --to" in capsys.readouterr().err
 
 
+def test_refresh_and_backfill_refuse_to_start_without_a_salt(tmp_path, capsys, monkeypatch):
+    """A missing salt is a configuration error found before the lock, not after dbt rebuilt most of the warehouse."""
+    monkeypatch.setenv("SEGMART_EMAIL_SALT", "")
+    assert cli.main(["refresh", "--warehouse-dir", str(tmp_path)]) == cli.EXIT_USAGE
+    assert cli.main(["backfill", "--from", "2026-01-01", "--to", "2026-02-01",
+                     "--warehouse-dir", str(tmp_path)]) == cli.EXIT_USAGE
+    assert capsys.readouterr().err.count("SEGMART_EMAIL_SALT is not set, nothing done") == 2
+    assert list(tmp_path.iterdir()) == []
+    assert cli.missing_salt({}) and cli.missing_salt({"SEGMART_EMAIL_SALT": ""})
+    assert not cli.missing_salt({"SEGMART_EMAIL_SALT": "s"})
+
+
 # --- the lock ------------------------------------------------------------------------------------
 
 def test_second_lock_is_refused_with_the_holder(tmp_path):
