@@ -158,7 +158,8 @@ test: chromium
 # --- Apache Spark (issue 8, docs/spark.md) ---------------------------------------------------------------------
 # The same project on Spark through dbt-spark's `session` method (pyspark in local mode, Java 17): a small shop is
 # built on DuckDB and on Spark (models, seeds, data and unit tests), then python -m segmart.compare_engines checks that
-# dim_customers, customer_segments and segment_summary agree. Not part of make test.
+# dim_customers, customer_segments and segment_summary agree, and that neither build's target and log folders hold
+# the email salt. Not part of make test.
 .PHONY: install-spark test-spark
 SPARK_CUSTOMERS ?= 500
 SPARK_RAW_DIR ?= data/spark_raw
@@ -175,15 +176,17 @@ install-spark: $(VENV)/.spark-installed
 
 test-spark: install-spark
 	@mkdir -p $(dir $(SPARK_DUCKDB))
-	rm -rf $(SPARK_DUCKDB) $(SPARK_DUCKDB).wal $(SPARK_DIR)
+	rm -rf $(SPARK_DUCKDB) $(SPARK_DUCKDB).wal $(SPARK_DIR) target/duckdb-compare target/spark-compare
 	$(PY) -m segmart.generate --customers $(SPARK_CUSTOMERS) --seed 7 --end-date $(TEST_END_DATE) \
 		--out $(SPARK_RAW_DIR) --inject-bad-rows --quiet
 	@start=$$(date +%s.%N); \
-	$(SPARK_ENV) SEGMART_DB=$(SPARK_DUCKDB) $(DBT) build --vars $(TEST_VARS) --target-path target/duckdb-compare; \
+	$(SPARK_ENV) SEGMART_DB=$(SPARK_DUCKDB) $(DBT) build --vars $(TEST_VARS) --target-path target/duckdb-compare \
+		--log-path target/duckdb-compare/logs; \
 	end=$$(date +%s.%N); echo "$$start $$end" | awk '{ printf "%.1f", $$2 - $$1 }' > $(SPARK_DIR).duckdb-seconds
 	@start=$$(date +%s.%N); \
 	$(SPARK_ENV) SEGMART_TARGET=spark SEGMART_SPARK_DIR=$(SPARK_DIR) $(DBT) build --vars $(TEST_VARS) \
-		--target-path target/spark-compare; \
+		--target-path target/spark-compare --log-path target/spark-compare/logs; \
 	end=$$(date +%s.%N); echo "$$start $$end" | awk '{ printf "%.1f", $$2 - $$1 }' > $(SPARK_DIR).spark-seconds
-	$(PY) -m segmart.compare_engines --duckdb $(SPARK_DUCKDB) --spark-dir $(SPARK_DIR) \
+	$(SPARK_ENV) $(PY) -m segmart.compare_engines --duckdb $(SPARK_DUCKDB) --spark-dir $(SPARK_DIR) \
+		--salt-free target/duckdb-compare --salt-free target/spark-compare \
 		--times "$$(cat $(SPARK_DIR).duckdb-seconds),$$(cat $(SPARK_DIR).spark-seconds)"

@@ -52,6 +52,18 @@
     end
 {%- endmacro %}
 
+{#- Spark: the salt is the session conf spark.segmart.email_salt_hex (UTF-8 hex, set by the profile from the
+    environment), which Spark substitutes for ${...} when it parses the statement, after dbt has written it. An
+    unset conf is left as the text itself, and an empty salt gives '': both fail the model with the message above
+    (the '$' is split from the name so that this comparison is not substituted). -#}
+{% macro spark__hashed_email(email_expression) -%}
+    case
+        when '${spark.segmart.email_salt_hex}' in ('', concat('$', '{spark.segmart.email_salt_hex}'))
+            then raise_error('{{ dbt.escape_single_quotes(email_salt_missing_message()) }}')
+        else sha2(concat(decode(unhex('${spark.segmart.email_salt_hex}'), 'UTF-8'), {{ email_expression }}), 256)
+    end
+{%- endmacro %}
+
 {#- Other engines: the salt is rendered into the SQL as a literal (so target/ holds it: DECISIONLOG.md, "Email
     hashing and the salt"); a missing salt stops the run when the model compiles. -#}
 {% macro default__hashed_email(email_expression) -%}

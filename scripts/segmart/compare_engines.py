@@ -11,6 +11,11 @@ run the Python models outside Databricks, so on Spark every prediction is null a
 
 Prints every difference (a few example rows per column) and exits 1 on any; 0 when the engines agree; 2 when a
 table cannot be read.
+
+With --salt-free DIR (repeatable) it also checks that no file under DIR (a build's target and log folders) holds
+the email salt of the environment, SEGMART_EMAIL_SALT, as written, as SQL would quote it or as the UTF-8 hex the
+Spark profile passes: each engine hands the salt to the database without rendering it (DECISIONLOG.md, "The email
+salt stays out of dbt's files"). A file holding it fails the run like a difference.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import math
 import numbers
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +160,22 @@ def compare(duckdb_path: Path, spark_dir: Path, tolerance: float = 1e-6, example
         connection.close()
 
 
+def salt_forms(salt: str) -> list[bytes]:
+    """The byte strings a leaked salt would show as (pure): as written, quoted for SQL (doubled or backslashed
+    quotes), and as UTF-8 hex (the Spark profile's form)."""
+    forms = {salt, salt.replace("'", "''"), salt.replace("'", "\\'")}
+    return sorted({form.encode("utf-8") for form in forms} | {salt.encode("utf-8").hex().encode("ascii")})
+
+
+def files_holding_salt(salt: str, roots: list[Path]) -> list[Path]:
+    """Every file under roots that holds the salt in one of its forms; none for an empty salt."""
+    if not salt:
+        return []
+    forms = salt_forms(salt)
+    return sorted(path for root in roots if root.exists() for path in root.rglob("*")
+                  if path.is_file() and any(form in path.read_bytes() for form in forms))
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duckdb", type=Path, required=True, help="the DuckDB warehouse file")
@@ -161,6 +183,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--tolerance", type=float, default=1e-6,
                         help="largest numeric difference, relative to the value (absolute below 1)")
     parser.add_argument("--examples", type=int, default=3, help="example rows shown per differing column")
+    parser.add_argument("--salt-free", type=Path, action="append", default=[], metavar="DIR",
+                        help="a folder no file of which may hold SEGMART_EMAIL_SALT (repeatable)")
     parser.add_argument("--times", default=None,
                         help="build times to print, as 'duckdb_seconds,spark_seconds' (make test-spark)")
     return parser.parse_args(argv)
@@ -186,8 +210,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.times:
         duck_seconds, spark_seconds = (float(value) for value in args.times.split(","))
         print(f"\n  dbt build (models, seeds, data and unit tests): DuckDB {duck_seconds:7.1f} s   Spark {spark_seconds:7.1f} s")
+    leaks = files_holding_salt(os.environ.get("SEGMART_EMAIL_SALT", ""), args.salt_free)
+    if args.salt_free:
+        print(f"\n  email salt in dbt's files under {', '.join(map(str, args.salt_free))}: "
+              + ("none" if not leaks else f"FOUND in {len(leaks)} file(s): " + ", ".join(map(str, leaks[:5]))))
     print("\nengines agree" if not failed else "\nENGINES DIFFER (see above)")
-    return 1 if failed else 0
+    return 1 if failed or leaks else 0
 
 
 if __name__ == "__main__":

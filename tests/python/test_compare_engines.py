@@ -69,3 +69,25 @@ def test_a_missing_row_and_a_tiny_difference(tmp_path):
     assert "row count: duckdb 2, spark 1" in dim_report.problems
     assert any("key only on duckdb" in problem and "C2" in problem for problem in dim_report.problems)
     assert not any(problem.startswith("net_revenue_lifetime") for problem in dim_report.problems)
+
+
+def test_a_salt_left_in_a_build_folder_fails_the_comparison(tmp_path, capsys, monkeypatch):
+    """--salt-free: the salt as written, SQL-quoted or as the Spark profile's UTF-8 hex, in any file, fails."""
+    database, spark_dir = build(tmp_path)
+    salt = "it's ü"
+    monkeypatch.setenv("SEGMART_EMAIL_SALT", salt)
+    clean, leaky = tmp_path / "clean", tmp_path / "leaky"
+    (clean / "run").mkdir(parents=True)
+    (clean / "run" / "dim_customers.sql").write_text("getvariable('segmart_email_salt')")
+    leaked = {"compiled.sql": "sha2('it''s ü' || email, 256)", "spark.sql": "'it\\'s ü'",
+              "dbt.log": f"conf {salt.encode('utf-8').hex()}", "raw.msgpack": salt}
+    for name, text in leaked.items():
+        (leaky / name).parent.mkdir(parents=True, exist_ok=True)
+        (leaky / name).write_text(text, encoding="utf-8")
+    arguments = ["--duckdb", str(database), "--spark-dir", str(spark_dir)]
+    assert compare_engines.main([*arguments, "--salt-free", str(clean)]) == 0
+    assert "email salt in dbt's files under" in capsys.readouterr().out
+    assert compare_engines.main([*arguments, "--salt-free", str(clean), "--salt-free", str(leaky)]) == 1
+    assert "FOUND in 4 file(s)" in capsys.readouterr().out
+    assert [path.name for path in compare_engines.files_holding_salt(salt, [leaky])] == sorted(leaked)
+    assert compare_engines.files_holding_salt("", [leaky]) == []
