@@ -181,12 +181,14 @@ test-spark: install-spark
 		--out $(SPARK_RAW_DIR) --inject-bad-rows --quiet
 	@start=$$(date +%s.%N); \
 	$(SPARK_ENV) SEGMART_DB=$(SPARK_DUCKDB) $(DBT) build --vars $(TEST_VARS) --target-path target/duckdb-compare \
-		--log-path target/duckdb-compare/logs; \
-	end=$$(date +%s.%N); echo "$$start $$end" | awk '{ printf "%.1f", $$2 - $$1 }' > $(SPARK_DIR).duckdb-seconds
+		--log-path target/duckdb-compare/logs; status=$$?; \
+	end=$$(date +%s.%N); echo "$$start $$end" | awk '{ printf "%.1f", $$2 - $$1 }' > $(SPARK_DIR).duckdb-seconds; \
+	exit $$status
 	@start=$$(date +%s.%N); \
 	$(SPARK_ENV) SEGMART_TARGET=spark SEGMART_SPARK_DIR=$(SPARK_DIR) $(DBT) build --vars $(TEST_VARS) \
-		--target-path target/spark-compare --log-path target/spark-compare/logs; \
-	end=$$(date +%s.%N); echo "$$start $$end" | awk '{ printf "%.1f", $$2 - $$1 }' > $(SPARK_DIR).spark-seconds
+		--target-path target/spark-compare --log-path target/spark-compare/logs; status=$$?; \
+	end=$$(date +%s.%N); echo "$$start $$end" | awk '{ printf "%.1f", $$2 - $$1 }' > $(SPARK_DIR).spark-seconds; \
+	exit $$status
 	$(SPARK_ENV) $(PY) -m segmart.compare_engines --duckdb $(SPARK_DUCKDB) --spark-dir $(SPARK_DIR) \
 		--salt-free target/duckdb-compare --salt-free target/spark-compare \
 		--times "$$(cat $(SPARK_DIR).duckdb-seconds),$$(cat $(SPARK_DIR).spark-seconds)"
