@@ -34,7 +34,7 @@ from typing import Any, Callable
 import yaml
 
 from segmart import audiences, freshness, history, lock, publish, report as segment_report, run_report
-from segmart.config import as_of_environment
+from segmart.config import as_of_environment, email_salt
 from segmart.faults import pause_at
 from segmart.warehouse import PROJECT_ROOT
 
@@ -164,7 +164,7 @@ SALT_MISSING = ("SEGMART_EMAIL_SALT is not set, nothing done. Marts publish a sa
 def missing_salt(environ: dict[str, str] | None = None) -> bool:
     """Whether the email salt is unset or empty (pure given environ). dbt would stop on it only when it reaches
     dim_customers, after rebuilding most of the warehouse; refresh and backfill check it before they start."""
-    return not (os.environ if environ is None else environ).get("SEGMART_EMAIL_SALT", "")
+    return not email_salt(environ)
 
 
 def child_env(settings: Settings, environ: dict[str, str] | None = None) -> dict[str, str]:

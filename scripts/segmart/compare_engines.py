@@ -23,12 +23,13 @@ from __future__ import annotations
 import argparse
 import math
 import numbers
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
+
+from segmart.config import email_salt
 
 PREDICTIVE_FAMILIES = ("churn_risk_tier", "predicted_clv_tier", "cluster")
 PREDICTION_COLUMNS = (
@@ -210,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.times:
         duck_seconds, spark_seconds = (float(value) for value in args.times.split(","))
         print(f"\n  dbt build (models, seeds, data and unit tests): DuckDB {duck_seconds:7.1f} s   Spark {spark_seconds:7.1f} s")
-    leaks = files_holding_salt(os.environ.get("SEGMART_EMAIL_SALT", ""), args.salt_free)
+    leaks = files_holding_salt(email_salt(), args.salt_free)
     if args.salt_free:
         print(f"\n  email salt in dbt's files under {', '.join(map(str, args.salt_free))}: "
               + ("none" if not leaks else f"FOUND in {len(leaks)} file(s): " + ", ".join(map(str, leaks[:5]))))

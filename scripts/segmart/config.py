@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -21,6 +23,17 @@ def dbt_vars() -> dict[str, Any]:
 # run. A var would do the same, but dbt parses the whole project again whenever a var changes, so a daily refresh
 # (and every backfill date) would pay a full parse (macros/utils/as_of.sql; DECISIONLOG.md).
 AS_OF_ENV = "SEGMART_AS_OF_DATE"
+
+
+# The secret salt of email_hash. dbt never reads it (DECISIONLOG.md, "The email salt stays out of dbt's files"): the
+# DuckDB profile's plugin and the Spark profile hand it to the engine, the CLI checks it is there before a refresh,
+# and the engine comparison checks that no build file holds it.
+EMAIL_SALT_ENV = "SEGMART_EMAIL_SALT"
+
+
+def email_salt(environ: Mapping[str, str] | None = None) -> str:
+    """The email salt of environ (default: the process environment); '' when unset (pure given environ)."""
+    return (os.environ if environ is None else environ).get(EMAIL_SALT_ENV, "")
 
 
 def vars_without_as_of(variables: dict[str, Any] | None) -> dict[str, Any]:

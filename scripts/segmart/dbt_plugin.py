@@ -11,19 +11,20 @@ explanation (macros/customers/profile.sql). Other engines render the salt into t
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 
-SALT_ENVIRONMENT_VARIABLE = "SEGMART_EMAIL_SALT"
+from segmart.config import email_salt
+
 # The name macro hashed_email reads with getvariable(); keep the two in step.
 SALT_DUCKDB_VARIABLE = "segmart_email_salt"
 
 
-def set_email_salt(connection, environment: dict[str, str] | os._Environ = os.environ) -> bool:
-    """Set the DuckDB variable of the salt on one connection (or cursor) from the environment; whether a salt was
-    set. The value is a bound parameter, so no quoting can break it."""
-    salt = environment.get(SALT_ENVIRONMENT_VARIABLE, "")
+def set_email_salt(connection, environment: Mapping[str, str] | None = None) -> bool:
+    """Set the DuckDB variable of the salt on one connection (or cursor) from the environment (default: the
+    process's); whether a salt was set. The value is a bound parameter, so no quoting can break it."""
+    salt = email_salt(environment)
     if not salt:
         return False
     connection.execute(f"set variable {SALT_DUCKDB_VARIABLE} = ?", [salt])
