@@ -2,6 +2,7 @@
 
     python -m segmart.bench --customers 100000 [--seed 42] [--end-date 2026-10-31] [--skip-generate] [--top 15]
     python -m segmart.bench --incremental-day [--raw-dir DIR --skip-generate]   (issue 6: full vs one-day refresh)
+                                                  [--without SELECTOR ...]   (and the one-day build without them)
     python -m segmart.bench --backfill-months 12 [--raw-dir DIR --skip-generate]   (issue 7: full build, then the
                                                   segment history of the last 12 month-ends)
 
@@ -93,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
                              "ratio")
     parser.add_argument("--work-dir", default="data/bench_incremental",
                         help="--incremental-day: batches, the growing raw folder and dbt's target path")
+    parser.add_argument("--without", nargs="+", default=[], metavar="SELECTOR",
+                        help="--incremental-day: also time the one-day build with these dbt selectors (and their "
+                             "tests) left out, on a copy of the warehouse as it was before the day arrived: what the "
+                             "rest of a refresh costs, whatever those models cost (e.g. a layer and its children, "
+                             "dim_customers+)")
     parser.add_argument("--fixed-cost-customers", type=int, default=1500,
                         help="--incremental-day: then the same protocol on a generated shop this small, whose "
                              "no-new-data refresh is the refresh's fixed cost; 0 skips it")
@@ -156,12 +162,13 @@ def generate_raw(args: argparse.Namespace, raw_dir: Path) -> int:
 
 
 # --- incremental builds (issue 6) ---
-def one_day_protocol(raw_dir: Path, work: Path, db: str, end_date: str) -> dict:
+def one_day_protocol(raw_dir: Path, work: Path, db: str, end_date: str, without: list[str] | None = None) -> dict:
     """The refresh protocol on one shop's raw files: a full build as of end_date - 1 without the last day's rows,
     then the last day arrives (new files, written by segmart.batches) and an incremental build runs as of end_date;
-    then the same build again with no new data. Returns the three builds' seconds and exit codes, the incremental
-    run's run_results.json path and node-time split, and the rows that arrived; only the full build's figures when
-    it fails."""
+    then the same build again with no new data. With `without` (dbt selectors), last the one-day build again on a
+    copy of the warehouse taken before the day arrived, with those nodes left out ('without' figures). Returns the
+    builds' seconds and exit codes, the incremental run's run_results.json path and node-time split, and the rows
+    that arrived; only the full build's figures when it fails."""
     import datetime as dt
     import shutil
 
@@ -189,10 +196,22 @@ def one_day_protocol(raw_dir: Path, work: Path, db: str, end_date: str) -> dict:
         *dbt_invocation("build", day_before, env, ["--full-refresh", *refresh_args]))
     if figures["full_code"] != 0:
         return figures
+    before_day = work / "before_day" / db_path.name
+    if without:
+        # The copy keeps the database's file name: DuckDB names the catalog after it. dbt checkpointed and closed
+        # the database, so there is no write-ahead log to copy with it. Synced, so that writing the copy out does
+        # not slow the build that follows.
+        before_day.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(db_path, before_day)
+        os.sync()
     add_batch(batches[1], raw)
     figures["incremental"], figures["incremental_cpu"], figures["incremental_code"] = timed_with_cpu(
         *dbt_invocation("build", end_date, env, refresh_args))
-    run_results = work / "target" / "run_results.json"
+    # Kept aside: the builds after it write their own run_results.json in the same target folder.
+    run_results = work / "incremental_run_results.json"
+    run_results.unlink(missing_ok=True)
+    if (work / "target" / "run_results.json").exists():
+        shutil.copyfile(work / "target" / "run_results.json", run_results)
     figures["run_results"] = run_results
     figures["split_times"] = node_time_split(run_results) if run_results.exists() else {}
     # The same refresh again with no new data: what a refresh costs whatever the day brought (dbt's start and
@@ -201,6 +220,12 @@ def one_day_protocol(raw_dir: Path, work: Path, db: str, end_date: str) -> dict:
         *dbt_invocation("build", end_date, env, refresh_args))
     figures["day_rows"] = {table.name: sum(duckdb_rows(path) for path in table.iterdir())
                            for table in sorted(batches[1].iterdir())}
+    if without:
+        db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
+        shutil.move(before_day, db_path)
+        figures["without"], figures["without_cpu"], figures["without_code"] = timed_with_cpu(
+            *dbt_invocation("build", end_date, env, [*refresh_args, "--exclude", *without]))
+        figures["without_selectors"] = list(without)
     return figures
 
 
@@ -213,7 +238,7 @@ def incremental_day_benchmark(args: argparse.Namespace) -> int:
         code = generate_raw(args, raw_dir)
         if code != 0:
             return code
-    main_run = one_day_protocol(raw_dir, work, args.db, args.end_date)
+    main_run = one_day_protocol(raw_dir, work, args.db, args.end_date, args.without)
     if main_run["full_code"] != 0:
         print("bench: full build failed", file=sys.stderr)
         return main_run["full_code"]
@@ -230,6 +255,8 @@ def incremental_day_benchmark(args: argparse.Namespace) -> int:
     for name, value in rows:
         print(f"{name:<44} {value:>12}")
     print("rows that arrived: " + ", ".join(f"{table} {count:,}" for table, count in main_run["day_rows"].items()))
+    if main_run.get("without_selectors"):
+        print("left out of the last build: " + " ".join(main_run["without_selectors"]))
     if main_run["run_results"].exists():
         print(f"\nslowest {args.top} nodes of the incremental build")
         for unique_id, status, seconds in model_timings(main_run["run_results"], args.top):
@@ -265,6 +292,12 @@ def incremental_figures(main_run: dict, small_run: dict, small_customers: int) -
             ("  CPU, user + system (s; cores busy)", cpu_figure(main_run, "rerun")),
             ("no-new-data build exit code", str(main_run["rerun_code"]))]
     codes = [main_run["incremental_code"], main_run["rerun_code"]]
+    if "without" in main_run:
+        rows += [("+1 day, the --without nodes left out (s)", f"{main_run['without']:.1f}"),
+                 ("ratio to full", f"{main_run['without'] / full:.2f}"),
+                 ("  CPU, user + system (s; cores busy)", cpu_figure(main_run, "without")),
+                 ("  build exit code", str(main_run["without_code"]))]
+        codes.append(main_run["without_code"])
     if small_run.get("full_code") == 0:
         small_split = small_run["split_times"]
         rows += [(f"small shop ({small_customers:,} customers): full (s)", f"{small_run['full']:.1f}"),

@@ -49,6 +49,20 @@ def test_bench_incremental_figures_give_the_fixed_cost_against_the_full_build():
     assert bench.cpu_figure({"rerun": 10.0}, "rerun") == "n/a"
 
 
+def test_bench_incremental_figures_give_the_build_without_the_left_out_nodes():
+    main_run = {**_protocol_run(200.0, 80.0, 70.0), "without": 30.0, "without_cpu": 45.0, "without_code": 0}
+    rows, code = bench.incremental_figures(main_run, {}, 0)
+    figures = dict(rows)
+    assert code == 0
+    assert figures["+1 day, the --without nodes left out (s)"] == "30.0"
+    assert figures["ratio to full"] == "0.15"
+    assert rows[-2] == ("  CPU, user + system (s; cores busy)", "45.0; 1.50")
+    _, code = bench.incremental_figures({**main_run, "without_code": 4}, {}, 0)
+    assert code == 4
+    # without the option, no such rows
+    assert "ratio to full" not in dict(bench.incremental_figures(_protocol_run(200.0, 80.0, 70.0), {}, 0)[0])
+
+
 def test_bench_incremental_figures_fail_when_the_small_shop_fails():
     main_run = _protocol_run(200.0, 80.0, 70.0)
     rows, code = bench.incremental_figures(main_run, {"full_code": 2}, 1500)
