@@ -122,6 +122,21 @@
     {{- return(spelled) -}}
 {%- endmacro %}
 
+{#- An incremental run stops when files it loaded are no longer listed: their rows could no longer be re-read
+    when their keys are touched. A file is known by its path as the raw folder was spelled, so a moved
+    SEGMART_RAW_DIR, or the same folder spelled another way (relative or absolute), lists every file as gone and
+    every file as new: read again, the rows without a key (quarantined for good) would be kept twice, and the
+    source reconciliation would fail only after a rebuild of everything. -#}
+{% macro raw_files_gone_message(model_name, table_name, gone_files, loaded_count) -%}
+    {{- return(model_name ~ ": " ~ gone_files | length ~ " of the " ~ loaded_count ~ " raw files it has loaded are no "
+        ~ "longer under " ~ raw_table_location(table_name) ~ " (the first: " ~ gone_files[0] ~ "). A loaded file is "
+        ~ "known by its path as SEGMART_RAW_DIR was spelled when it was loaded, so a moved raw folder, or the same "
+        ~ "folder spelled another way (relative or absolute), reads as different files. Set SEGMART_RAW_DIR as it "
+        ~ "was for the last build, or rebuild from the files as they are now with a full refresh (segmart refresh "
+        ~ "--full-refresh, or dbt build --full-refresh); a file removed or renamed on purpose needs the full refresh "
+        ~ "too.") -}}
+{%- endmacro %}
+
 {#- The raw rows a base model reads. Full build: every row of source('raw', table_name). Incremental run:
       - every row of the files not loaded yet;
       - with var('incremental_lookback_days') = N > 0, every keyed row of the loaded files that hold a row whose
@@ -141,8 +156,17 @@
     {%- else -%}
         {%- set loaded = run_query("select distinct source_file from " ~ this ~ " where source_file is not null") -%}
         {%- set loaded_files = loaded.columns[0].values() | list -%}
+        {%- set listed_files = raw_table_files(table_name) -%}
+        {%- set gone_files = [] -%}
+        {%- for file in loaded_files if file not in listed_files -%}
+            {%- do gone_files.append(file) -%}
+        {%- endfor -%}
+        {%- if gone_files | length > 0 -%}
+            {{ exceptions.raise_compiler_error(raw_files_gone_message(
+                this.identifier, table_name, gone_files | sort, loaded_files | length)) }}
+        {%- endif -%}
         {%- set new_files = [] -%}
-        {%- for file in raw_table_files(table_name) if file not in loaded_files -%}
+        {%- for file in listed_files if file not in loaded_files -%}
             {%- do new_files.append(file) -%}
         {%- endfor -%}
         {%- set lookback_days = var('incremental_lookback_days', 0) | int -%}

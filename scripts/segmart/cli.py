@@ -86,6 +86,12 @@ class Settings:
         return self.exports_dir / "audiences"
 
 
+# Relative to the project root, where dbt runs. dbt gets it spelled so when SEGMART_RAW_DIR is unset, as the
+# Makefile spells it: the incremental base models know a loaded file by its path as spelled, so `make demo`
+# followed by a bare `segmart refresh` must name the files alike (macro raw_files_gone_message).
+DEFAULT_RAW_DIR = "data/raw"
+
+
 def _path(option: str | None, env_name: str, default: str, environ: dict[str, str]) -> Path:
     """An option (relative to the working directory), else $env_name or the default (relative to the project)."""
     if option:
@@ -100,7 +106,7 @@ def resolve_settings(args: argparse.Namespace, environ: dict[str, str] | None = 
     reports = environ.get("SEGMART_REPORTS_DIR")
     return Settings(
         working_db=_path(None, "SEGMART_DB", "warehouse/segmart.duckdb", environ),
-        raw_dir=_path(None, "SEGMART_RAW_DIR", "data/raw", environ),
+        raw_dir=_path(None, "SEGMART_RAW_DIR", DEFAULT_RAW_DIR, environ),
         warehouse_dir=_path(getattr(args, "warehouse_dir", None), "SEGMART_WAREHOUSE_DIR", "warehouse", environ),
         target_path=target_path,
         reports_dir=_path(None, "SEGMART_REPORTS_DIR", "", environ) if reports else target_path / "reports",
@@ -168,13 +174,14 @@ def missing_salt(environ: dict[str, str] | None = None) -> bool:
 
 
 def child_env(settings: Settings, environ: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of dbt and validation: the settings' paths, the profile, the package on the path (pure)."""
+    """The environment of dbt and validation: the settings' paths, the profile, the package on the path (pure).
+    SEGMART_RAW_DIR passes as given, or as the relative default: not as settings.raw_dir, which is absolute."""
     environ = dict(os.environ if environ is None else environ)
     scripts = str(PROJECT_ROOT / "scripts")
     return {
         **environ,
         "SEGMART_DB": str(settings.working_db),
-        "SEGMART_RAW_DIR": environ.get("SEGMART_RAW_DIR", str(settings.raw_dir)),
+        "SEGMART_RAW_DIR": environ.get("SEGMART_RAW_DIR") or DEFAULT_RAW_DIR,
         "SEGMART_REPORTS_DIR": str(settings.reports_dir),
         "DBT_PROFILES_DIR": environ.get("DBT_PROFILES_DIR", str(PROJECT_ROOT / "profiles")),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": environ.get("DBT_SEND_ANONYMOUS_USAGE_STATS", "false"),

@@ -4,10 +4,12 @@ No dbt here (fast): test_refresh_faults.py runs real refreshes."""
 
 from __future__ import annotations
 
+import argparse
 import csv
 import datetime as dt
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -18,6 +20,7 @@ import pandas as pd
 import pytest
 
 from segmart import audiences, cli, freshness, lock, publish, run_report
+from segmart.warehouse import PROJECT_ROOT
 
 
 # --- pure functions ------------------------------------------------------------------------------
@@ -62,6 +65,18 @@ def test_as_of_goes_in_the_environment_and_overrides_a_var_and_validation_gets_t
     assert json.loads(args[-1]) == variables
     with pytest.raises(ValueError):
         cli.parse_vars("[1, 2]")
+
+
+def test_dbt_gets_the_raw_folder_as_given_or_spelled_as_the_makefile_spells_it():
+    """Incremental base models know a loaded file by its path as spelled: a bare `segmart refresh` after `make demo`
+    must spell the default raw folder as the Makefile does, not as the absolute path the CLI itself uses."""
+    settings = cli.resolve_settings(argparse.Namespace(), {})
+    assert settings.raw_dir == PROJECT_ROOT / "data" / "raw"
+    assert cli.child_env(settings, {})["SEGMART_RAW_DIR"] == cli.DEFAULT_RAW_DIR == "data/raw"
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    assert re.search(r"^DEMO_RAW_DIR \?= (\S+)$", makefile, re.M).group(1) == cli.DEFAULT_RAW_DIR
+    given = {"SEGMART_RAW_DIR": "/srv/shop"}
+    assert cli.child_env(cli.resolve_settings(argparse.Namespace(), given), given)["SEGMART_RAW_DIR"] == "/srv/shop"
 
 
 def test_exit_codes_are_distinct_and_named():

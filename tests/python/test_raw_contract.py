@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from conftest import run_dbt
 from segmart import compare_engines, contract
 
 STAGING_ONLY = ["build", "--select", "path:seeds", "path:models/staging", "path:models/marts/data_quality",
@@ -198,3 +201,27 @@ def test_csv_dialect_is_configuration_and_quoted_fields_keep_delimiters_and_quot
     result = dbt_runner.run(STAGING_ONLY, raw)
     assert result.returncode != 0
     assert "required column 'customer_id' is missing from raw table 'customers'" in result.output
+
+
+def test_an_incremental_run_stops_when_the_files_it_loaded_are_gone(built_test_warehouse, warehouse_copy, tmp_path):
+    """A loaded file is known by its path as SEGMART_RAW_DIR spelled it. Pointed at a moved copy of the raw folder,
+    an incremental base model stops with the advice before it writes anything (read again, its rows without a key
+    would be kept twice); pointed at the folder it loaded, it runs."""
+    raw_dir, _ = built_test_warehouse
+    returns_only = ["build", "--select", "base_shop__returns", "--exclude", "test_type:unit"]
+    loaded = "select count(*), count(distinct source_file), max(processed_at) from staging.base_shop__returns"
+
+    def query(sql: str) -> list[tuple]:
+        with duckdb.connect(str(warehouse_copy), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    before = query(loaded)
+    moved = tmp_path / "moved_raw"
+    shutil.copytree(raw_dir, moved)
+    result = run_dbt(returns_only, moved, warehouse_copy, tmp_path / "target")
+    assert result.returncode != 0
+    assert f"raw files it has loaded are no longer under {moved / 'returns'} (the first: {raw_dir}" in result.output
+    assert "--full-refresh" in result.output
+    assert query(loaded) == before
+    result = run_dbt(returns_only, raw_dir, warehouse_copy, tmp_path / "target")
+    assert result.returncode == 0, result.output
