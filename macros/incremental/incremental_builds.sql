@@ -101,14 +101,14 @@
     {{- return(adapter.dispatch('raw_table_files', 'segmart')(table_name)) -}}
 {%- endmacro %}
 
+{#- DuckDB: the names the raw view gives them, relative to SEGMART_RAW_DIR (macro duckdb__raw_table_listing). -#}
 {% macro duckdb__raw_table_files(table_name) -%}
-    {%- set escaped = raw_table_location(table_name) | replace("'", "''") -%}
-    {%- set listing = run_query(
-        "select file from glob('" ~ escaped ~ "/**/*.parquet')"
-        ~ " union select file from glob('" ~ escaped ~ "/**/*.csv')"
-        ~ " union select file from glob('" ~ escaped ~ "/**/*.csv.gz')"
-        ~ " order by file") -%}
-    {{- return(listing.columns[0].values() | list) -}}
+    {%- set listing = duckdb__raw_table_listing(table_name) -%}
+    {%- set names = [] -%}
+    {%- for path, file_format in listing['files'] -%}
+        {%- do names.append(table_name ~ '/' ~ path[listing['name_start'] - 1:]) -%}
+    {%- endfor -%}
+    {{- return(names | unique | sort) -}}
 {%- endmacro %}
 
 {#- Spark: the same files as spark__read_raw_table reads, spelled as input_file_name() spells them (file:///...).
@@ -122,19 +122,18 @@
     {{- return(spelled) -}}
 {%- endmacro %}
 
-{#- An incremental run stops when files it loaded are no longer listed: their rows could no longer be re-read
-    when their keys are touched. A file is known by its path as the raw folder was spelled, so a moved
-    SEGMART_RAW_DIR, or the same folder spelled another way (relative or absolute), lists every file as gone and
-    every file as new: read again, the rows without a key (quarantined for good) would be kept twice, and the
-    source reconciliation would fail only after a rebuild of everything. -#}
+{#- An incremental run stops when files it loaded are no longer listed: the rows of their keys could no longer be
+    re-read when a key is touched, and the rows without a key (quarantined for good) of a file that came back under
+    another name would be kept twice. Files are named relative to SEGMART_RAW_DIR, so a moved folder, or one spelled
+    another way, keeps every name; a file removed or renamed does not. Warehouses built before segmart named files
+    so hold the paths as DuckDB globbed them, and stop here once. -#}
 {% macro raw_files_gone_message(model_name, table_name, gone_files, loaded_count) -%}
     {{- return(model_name ~ ": " ~ gone_files | length ~ " of the " ~ loaded_count ~ " raw files it has loaded are no "
-        ~ "longer under " ~ raw_table_location(table_name) ~ " (the first: " ~ gone_files[0] ~ "). A loaded file is "
-        ~ "known by its path as SEGMART_RAW_DIR was spelled when it was loaded, so a moved raw folder, or the same "
-        ~ "folder spelled another way (relative or absolute), reads as different files. Set SEGMART_RAW_DIR as it "
-        ~ "was for the last build, or rebuild from the files as they are now with a full refresh (segmart refresh "
-        ~ "--full-refresh, or dbt build --full-refresh); a file removed or renamed on purpose needs the full refresh "
-        ~ "too.") -}}
+        ~ "longer under " ~ raw_table_location(table_name) ~ " (the first: " ~ gone_files[0] ~ "). Files are known by "
+        ~ "their path relative to SEGMART_RAW_DIR, so a loaded file must stay under its name: put it back, or rebuild "
+        ~ "from the files as they are now with a full refresh (segmart refresh --full-refresh, or dbt build "
+        ~ "--full-refresh). A warehouse built by a segmart that named files by their whole path needs that full "
+        ~ "refresh once.") -}}
 {%- endmacro %}
 
 {#- The raw rows a base model reads. Full build: every row of source('raw', table_name). Incremental run:

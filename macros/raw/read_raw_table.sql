@@ -12,8 +12,38 @@
     {{- return(adapter.dispatch('read_raw_table', 'segmart')(table_name)) -}}
 {%- endmacro %}
 
+{#- The folder of one raw table: SEGMART_RAW_DIR/<table>, with repeated slashes made one, as DuckDB's glob
+    spells the files it lists (not after a scheme's colon: s3://, file:///). -#}
 {% macro raw_table_location(table_name) -%}
-    {{- return(env_var('SEGMART_RAW_DIR', 'data/raw').rstrip('/') ~ '/' ~ table_name) -}}
+    {%- set root = modules.re.sub('(?<![:/])/{2,}', '/', env_var('SEGMART_RAW_DIR', 'data/raw')).rstrip('/') -%}
+    {{- return(root ~ '/' ~ table_name) -}}
+{%- endmacro %}
+
+{#- DuckDB: the files of one raw table, sorted, as {'files': [(path as globbed, 'parquet' or 'csv')], 'location':
+    ..., 'name_start': ...}. A file's name in _source_file is its path relative to SEGMART_RAW_DIR
+    (<table>/part-0001.parquet: the characters of the path from name_start on, after '<table>/'), so the same files
+    keep their names under a moved folder or one spelled another way; the incremental base models know a loaded
+    file by that name (macro incremental_raw_rows). -#}
+{% macro duckdb__raw_table_listing(table_name) -%}
+    {%- set location = raw_table_location(table_name) -%}
+    {%- set escaped = location | replace("'", "''") -%}
+    {%- set listing = run_query(
+        "select file, case when lower(file) like '%.parquet' then 'parquet' else 'csv' end as file_format"
+        ~ " from glob('" ~ escaped ~ "/**/*.parquet')"
+        ~ " union all select file, 'csv' from glob('" ~ escaped ~ "/**/*.csv')"
+        ~ " union all select file, 'csv' from glob('" ~ escaped ~ "/**/*.csv.gz')"
+        ~ " order by file") -%}
+    {%- set files = [] -%}
+    {%- for row in listing.rows -%}
+        {%- if not row[0].startswith(location ~ '/') -%}
+            {{ exceptions.raise_compiler_error(
+                "raw table '" ~ table_name ~ "': DuckDB lists the file '" ~ row[0] ~ "' for the folder '" ~ location
+                ~ "', so its name relative to SEGMART_RAW_DIR is unknown. Spell SEGMART_RAW_DIR as a plain path "
+                ~ "(no '..' or '.' parts between folders).") }}
+        {%- endif -%}
+        {%- do files.append((row[0], row[1])) -%}
+    {%- endfor -%}
+    {{- return({'files': files, 'location': location, 'name_start': (location | length) + 2}) -}}
 {%- endmacro %}
 
 {% macro duckdb__read_raw_table(table_name) -%}
@@ -21,18 +51,14 @@
     {%- if not execute -%}
         select 1 as parse_time_placeholder
     {%- else -%}
-        {%- set location = raw_table_location(table_name) -%}
-        {%- set escaped = location | replace("'", "''") -%}
-        {%- set listing = run_query(
-            "select file, case when lower(file) like '%.parquet' then 'parquet' else 'csv' end as file_format"
-            ~ " from glob('" ~ escaped ~ "/**/*.parquet')"
-            ~ " union all select file, 'csv' from glob('" ~ escaped ~ "/**/*.csv')"
-            ~ " union all select file, 'csv' from glob('" ~ escaped ~ "/**/*.csv.gz')"
-            ~ " order by file") -%}
+        {%- set listing = duckdb__raw_table_listing(table_name) -%}
+        {%- set location = listing['location'] -%}
         {%- set files = {'parquet': [], 'csv': []} -%}
-        {%- for row in listing.rows -%}
-            {%- do files[row[1]].append(row[0] | replace("'", "''")) -%}
+        {%- for path, file_format in listing['files'] -%}
+            {%- do files[file_format].append(path | replace("'", "''")) -%}
         {%- endfor -%}
+        {%- set file_name = "'" ~ table_name ~ "/' || substr(cast(filename as " ~ dbt.type_string() ~ "), "
+            ~ listing['name_start'] ~ ")" -%}
 
         {%- if files['parquet'] | length == 0 and files['csv'] | length == 0 -%}
             {{ raw_table_without_files(table_name, columns, location) }}
@@ -49,7 +75,7 @@
                 {%- set described = run_query("describe select * from " ~ reader) -%}
                 {%- set present = described.columns[0].values() | map('lower') | list -%}
                 {%- do raw_require_columns(table_name, columns, present, file_format, location, files[file_format][0]) -%}
-                {%- do readers.append("select " ~ raw_text_select_list(columns, present, "cast(filename as " ~ dbt.type_string() ~ ")") ~ " from " ~ reader) -%}
+                {%- do readers.append("select " ~ raw_text_select_list(columns, present, file_name) ~ " from " ~ reader) -%}
             {%- endfor -%}
             {{ readers | join("\nunion all\n") }}
         {%- endif -%}

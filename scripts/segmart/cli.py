@@ -87,8 +87,8 @@ class Settings:
 
 
 # Relative to the project root, where dbt runs. dbt gets it spelled so when SEGMART_RAW_DIR is unset, as the
-# Makefile spells it: the incremental base models know a loaded file by its path as spelled, so `make demo`
-# followed by a bare `segmart refresh` must name the files alike (macro raw_files_gone_message).
+# Makefile spells it, so that `make demo` and a bare `segmart refresh` name the folder alike in dbt's logs and
+# messages (raw files are known by their path relative to it either way: macro duckdb__raw_table_listing).
 DEFAULT_RAW_DIR = "data/raw"
 
 

@@ -68,8 +68,8 @@ def test_as_of_goes_in_the_environment_and_overrides_a_var_and_validation_gets_t
 
 
 def test_dbt_gets_the_raw_folder_as_given_or_spelled_as_the_makefile_spells_it():
-    """Incremental base models know a loaded file by its path as spelled: a bare `segmart refresh` after `make demo`
-    must spell the default raw folder as the Makefile does, not as the absolute path the CLI itself uses."""
+    """A bare `segmart refresh` after `make demo` gives dbt the default raw folder spelled as the Makefile spells it
+    (dbt's logs and messages name it alike), not as the absolute path the CLI itself uses."""
     settings = cli.resolve_settings(argparse.Namespace(), {})
     assert settings.raw_dir == PROJECT_ROOT / "data" / "raw"
     assert cli.child_env(settings, {})["SEGMART_RAW_DIR"] == cli.DEFAULT_RAW_DIR == "data/raw"

@@ -203,25 +203,36 @@ def test_csv_dialect_is_configuration_and_quoted_fields_keep_delimiters_and_quot
     assert "required column 'customer_id' is missing from raw table 'customers'" in result.output
 
 
-def test_an_incremental_run_stops_when_the_files_it_loaded_are_gone(built_test_warehouse, warehouse_copy, tmp_path):
-    """A loaded file is known by its path as SEGMART_RAW_DIR spelled it. Pointed at a moved copy of the raw folder,
-    an incremental base model stops with the advice before it writes anything (read again, its rows without a key
-    would be kept twice); pointed at the folder it loaded, it runs."""
+def test_loaded_files_are_known_relative_to_the_raw_folder(built_test_warehouse, warehouse_copy, tmp_path):
+    """A loaded file is known by its path relative to SEGMART_RAW_DIR. From a moved copy of the raw folder, an
+    incremental base model finds nothing new and rewrites nothing; when a loaded file is renamed there, it stops with
+    the advice before it writes anything (read again under its new name, its rows without a key would be kept
+    twice)."""
     raw_dir, _ = built_test_warehouse
     returns_only = ["build", "--select", "base_shop__returns", "--exclude", "test_type:unit"]
-    loaded = "select count(*), count(distinct source_file), max(processed_at) from staging.base_shop__returns"
+    rows = ("select return_id, source_file, row_status, quarantine_reasons from staging.base_shop__returns"
+            " order by all")
+    stamp = "select max(processed_at) from staging.base_shop__returns"
 
     def query(sql: str) -> list[tuple]:
         with duckdb.connect(str(warehouse_copy), read_only=True) as connection:
             return connection.execute(sql).fetchall()
 
-    before = query(loaded)
+    before = query(rows)
+    assert before[0][1].startswith("returns/part-"), before[0]
     moved = tmp_path / "moved_raw"
     shutil.copytree(raw_dir, moved)
     result = run_dbt(returns_only, moved, warehouse_copy, tmp_path / "target")
-    assert result.returncode != 0
-    assert f"raw files it has loaded are no longer under {moved / 'returns'} (the first: {raw_dir}" in result.output
-    assert "--full-refresh" in result.output
-    assert query(loaded) == before
-    result = run_dbt(returns_only, raw_dir, warehouse_copy, tmp_path / "target")
     assert result.returncode == 0, result.output
+    assert "base_shop__returns: 0 new file(s)" in result.output
+    assert query(rows) == before
+    stamped = query(stamp)
+
+    first = sorted((moved / "returns").iterdir())[0]
+    first.rename(first.with_name("renamed-" + first.name))
+    result = run_dbt(returns_only, moved, warehouse_copy, tmp_path / "target")
+    assert result.returncode != 0
+    assert (f"raw files it has loaded are no longer under {moved / 'returns'} (the first: returns/{first.name})"
+            in result.output), result.output
+    assert "--full-refresh" in result.output
+    assert (query(rows), query(stamp)) == (before, stamped)
