@@ -12,11 +12,15 @@
     {{- return(adapter.dispatch('read_raw_table', 'segmart')(table_name)) -}}
 {%- endmacro %}
 
-{#- The folder of one raw table: SEGMART_RAW_DIR/<table>, with repeated slashes made one, as DuckDB's glob
-    spells the files it lists (not after a scheme's colon: s3://, file:///). -#}
+{#- The raw folder, SEGMART_RAW_DIR without a trailing slash and with repeated slashes made one, as DuckDB's glob
+    and Spark's file listing spell the files they list (not after a scheme's colon: s3://, file:///). -#}
+{% macro raw_root() -%}
+    {{- return(modules.re.sub('(?<![:/])/{2,}', '/', env_var('SEGMART_RAW_DIR', 'data/raw')).rstrip('/')) -}}
+{%- endmacro %}
+
+{#- The folder of one raw table: <raw root>/<table>. -#}
 {% macro raw_table_location(table_name) -%}
-    {%- set root = modules.re.sub('(?<![:/])/{2,}', '/', env_var('SEGMART_RAW_DIR', 'data/raw')).rstrip('/') -%}
-    {{- return(root ~ '/' ~ table_name) -}}
+    {{- return(raw_root() ~ '/' ~ table_name) -}}
 {%- endmacro %}
 
 {#- DuckDB: the files of one raw table, sorted, as {'files': [(path as globbed, 'parquet' or 'csv')], 'location':
@@ -158,7 +162,7 @@
 {#- Spark: the raw table's files, {'parquet': [...], 'csv': [...], 'location_uri': ...}, sorted, as file URIs. One binaryFile listing of
     SEGMART_RAW_DIR at any depth (paths only); a file belongs to <table> when its path holds <raw dir>/<table>/. -#}
 {% macro spark__raw_table_files_by_format(table_name) -%}
-    {%- set root = env_var('SEGMART_RAW_DIR', 'data/raw').rstrip('/') -%}
+    {%- set root = raw_root() -%}
     {%- set root = root[2:] if root.startswith('./') else root -%}
     {%- do run_query("create or replace temporary view segmart_raw_file_listing using binaryFile options (path '"
         ~ root | replace("'", "\\'") ~ "', recursiveFileLookup 'true', pathGlobFilter '*.{parquet,csv,gz}')") -%}

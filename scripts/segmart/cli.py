@@ -34,7 +34,7 @@ from typing import Any, Callable
 import yaml
 
 from segmart import audiences, freshness, history, lock, publish, report as segment_report, run_report
-from segmart.config import as_of_environment, email_salt
+from segmart.config import EMAIL_SALT_ENV, as_of_environment, email_salt
 from segmart.faults import pause_at
 from segmart.warehouse import PROJECT_ROOT
 
@@ -162,9 +162,9 @@ def validate_args(python: str, variables: dict[str, Any]) -> list[str]:
     return args
 
 
-SALT_MISSING = ("SEGMART_EMAIL_SALT is not set, nothing done. Marts publish a salted hash of each email instead of "
-                "the address; set SEGMART_EMAIL_SALT to a secret string (keep it stable: changing it changes every "
-                "hash), e.g. export SEGMART_EMAIL_SALT=$(openssl rand -hex 16).")
+SALT_MISSING = (f"{EMAIL_SALT_ENV} is not set, nothing done. Marts publish a salted hash of each email instead of "
+                f"the address; set {EMAIL_SALT_ENV} to a secret string (keep it stable: changing it changes every "
+                f"hash), e.g. export {EMAIL_SALT_ENV}=$(openssl rand -hex 16).")
 
 
 def missing_salt(environ: dict[str, str] | None = None) -> bool:
