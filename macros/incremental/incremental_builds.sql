@@ -137,10 +137,12 @@
 {%- endmacro %}
 
 {#- The raw rows a base model reads. Full build: every row of source('raw', table_name). Incremental run:
+      - nothing, and the run stops, when a loaded file is gone (raw_files_gone_message) or no longer has the size
+        recorded when it was loaded, outside the lookback below (macros/incremental/raw_files_loaded.sql);
       - every row of the files not loaded yet;
       - with var('incremental_lookback_days') = N > 0, every keyed row of the loaded files that hold a row whose
         `event_time_column` is within N days before the end of as_of_date (a landing zone that appends to its
-        recent files in place; 0, the default, trusts that a loaded file never changes);
+        recent files in place; 0, the default: a loaded file must not change, and its size is checked)
       - from the other loaded files, the rows of the keys that are touched: keys of the rows above and keys of
         rows in this table that match `reevaluate_when` (a condition over this table's columns, for rows whose
         status can change without a new file). Their files are found in this table's source_file, so only those
@@ -175,6 +177,10 @@
                 "select distinct source_file from " ~ this ~ " where source_file is not null and "
                 ~ event_time_column ~ " >= " ~ dbt.dateadd('day', -1 * lookback_days, as_of_cutoff_at())) -%}
             {%- set recent_files = recent.columns[0].values() | list -%}
+        {%- endif -%}
+        {%- set changed_files = raw_files_changed(table_name, loaded_files, recent_files) -%}
+        {%- if changed_files | length > 0 -%}
+            {{ exceptions.raise_compiler_error(raw_files_changed_message(this.identifier, table_name, changed_files)) }}
         {%- endif -%}
         {%- set raw_key = blank_to_null('raw_rows.' ~ key_column) -%}
         {%- set read_filters = [] -%}

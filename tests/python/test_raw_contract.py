@@ -236,3 +236,54 @@ def test_loaded_files_are_known_relative_to_the_raw_folder(built_test_warehouse,
             in result.output), result.output
     assert "--full-refresh" in result.output
     assert (query(rows), query(stamp)) == (before, stamped)
+
+
+def test_a_loaded_file_that_changed_stops_the_run(built_test_warehouse, warehouse_copy, tmp_path):
+    """Every raw file an incremental base model has loaded is recorded with its size. A loaded file that changed
+    (here, rewritten with one row fewer) stops the next incremental run before it writes anything: its changed rows
+    would only be read for keys that new rows touch. Put back, the run goes on; a full refresh reads the file as it is
+    now and records its new size, so the next incremental run goes on too."""
+    raw_dir, _ = built_test_warehouse
+    returns_only = ["build", "--select", "base_shop__returns", "--exclude", "test_type:unit"]
+    rows = ("select return_id, source_file, row_status, quarantine_reasons from staging.base_shop__returns"
+            " order by all")
+    stamp = "select max(processed_at) from staging.base_shop__returns"
+    records = ("select source_file, size_bytes from operations.raw_files_loaded as recorded where raw_table = 'returns'"
+               " and processed_at = (select max(processed_at) from operations.raw_files_loaded as later"
+               " where later.source_file = recorded.source_file) order by source_file")
+
+    def query(sql: str) -> list[tuple]:
+        with duckdb.connect(str(warehouse_copy), read_only=True) as connection:
+            return connection.execute(sql).fetchall()
+
+    copied = tmp_path / "raw"
+    shutil.copytree(raw_dir, copied)
+    files = sorted((copied / "returns").iterdir())
+    assert query(records) == [(f"returns/{path.name}", path.stat().st_size) for path in files]
+    before, stamped = query(rows), query(stamp)
+
+    changed = next(path for path in files if path.suffix == ".parquet")
+    table = pq.read_table(changed)
+    pq.write_table(table.slice(0, table.num_rows - 1), changed)
+    result = run_dbt(returns_only, copied, warehouse_copy, tmp_path / "target")
+    assert result.returncode != 0
+    assert (f"base_shop__returns: 1 raw file(s) it has loaded changed since they were loaded (the first: "
+            f"returns/{changed.name} under {copied}, {(raw_dir / 'returns' / changed.name).stat().st_size} bytes "
+            f"when loaded, {changed.stat().st_size} bytes now)") in result.output, result.output
+    assert "--full-refresh" in result.output and "incremental_lookback_days" in result.output
+    assert (query(rows), query(stamp)) == (before, stamped)
+
+    shutil.copyfile(raw_dir / "returns" / changed.name, changed)
+    result = run_dbt(returns_only, copied, warehouse_copy, tmp_path / "target")
+    assert result.returncode == 0, result.output
+    assert "base_shop__returns: 0 new file(s)" in result.output
+    assert query(rows) == before
+
+    pq.write_table(table.slice(0, table.num_rows - 1), changed)
+    result = run_dbt([*returns_only, "--full-refresh"], copied, warehouse_copy, tmp_path / "target")
+    assert result.returncode == 0, result.output
+    assert (f"returns/{changed.name}", changed.stat().st_size) in query(records)
+    assert len(query(rows)) == len(before) - 1
+    result = run_dbt(returns_only, copied, warehouse_copy, tmp_path / "target")
+    assert result.returncode == 0, result.output
+    assert "base_shop__returns: 0 new file(s)" in result.output

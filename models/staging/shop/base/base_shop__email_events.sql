@@ -5,7 +5,9 @@
     incremental_strategy=incremental_strategy(),
     unique_key='event_id',
     on_schema_change='fail',
+    post_hook="{{ record_raw_files('email_events') }}",
 ) }}
+-- depends_on: {{ ref('raw_files_loaded') }}
 
 with
 

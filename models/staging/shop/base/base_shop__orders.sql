@@ -6,7 +6,9 @@
     incremental_strategy=incremental_strategy(),
     unique_key='order_id',
     on_schema_change='fail',
+    post_hook="{{ record_raw_files('orders') }}",
 ) }}
+-- depends_on: {{ ref('raw_files_loaded') }}
 
 with
 

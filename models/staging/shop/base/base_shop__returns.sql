@@ -7,7 +7,9 @@
     incremental_strategy=incremental_strategy(),
     unique_key='return_id',
     on_schema_change='fail',
+    post_hook="{{ record_raw_files('returns') }}",
 ) }}
+-- depends_on: {{ ref('raw_files_loaded') }}
 
 with
 

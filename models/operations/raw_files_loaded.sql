@@ -1,0 +1,29 @@
+-- One row each time an incremental base model found a raw file of its table new or of another size than its latest
+-- record: the table, the file (its name in source_file), its size in bytes and the stamp of that run. Each of those
+-- models appends here in a post-hook, in the same transaction as its own rows; its next incremental run stops when a
+-- file it has loaded no longer has its latest recorded size (macros/incremental/raw_files_loaded.sql). The model
+-- itself never writes a row: it creates the table. A full refresh keeps it (full_refresh: false): a file rewritten
+-- in the meantime is then recorded at its new size by the rebuilt base model, and the others keep their record.
+{{ config(
+    materialized=incremental_materialization(),
+    on_schema_change='fail',
+    full_refresh=false,
+) }}
+
+with
+
+no_files_yet as (
+    select
+        cast(null as {{ dbt.type_string() }}) as raw_table,
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_bigint() }}) as size_bytes,
+        cast(null as {{ dbt.type_timestamp() }}) as processed_at
+),
+
+final as (
+    select *
+    from no_files_yet
+    where raw_table is not null
+)
+
+select * from final
