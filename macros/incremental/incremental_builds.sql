@@ -275,6 +275,33 @@
     )
 {%- endmacro %}
 
+{#- Orders stored with a rate into the reporting currency that is no longer the rate of their currency on their
+    order date: an exchange-rate file added or changed, or a currency whose rates moved from the seed to the raw
+    rates. Their amounts in the reporting currency are recomputed, and the lines and returns converted at their
+    order's rate follow (they re-evaluate the orders re-processed since their last run). Compared per (currency,
+    order date) on narrow columns: the stored orders' distinct pairs against the current rates. -#}
+{% macro orders_whose_rate_changed(rates_relation) -%}
+    (currency_code, cast(ordered_at as date)) in (
+        select
+            stored.currency_code,
+            stored.ordered_date
+        from (
+            select distinct
+                currency_code,
+                cast(ordered_at as date) as ordered_date,
+                rate_to_reporting
+            from {{ this }}
+            where currency_code is not null and ordered_at is not null
+        ) as stored
+        left join {{ rates_relation }} as rates
+            on
+                stored.currency_code = rates.currency_code
+                and stored.ordered_date >= rates.valid_from_date
+                and stored.ordered_date < rates.valid_to_date
+        where stored.rate_to_reporting is distinct from rates.rate_to_reporting
+    )
+{%- endmacro %}
+
 {#- The customers an order can resolve to, by one key (customer_id or email): every key of a staged or deferred
     customer row, with is_staged = 1 when one of its rows is staged (0: only deferred). base_shop__orders resolves
     its orders with it, and orders_whose_customer_left_staging re-checks stored orders with it: one rule. -#}

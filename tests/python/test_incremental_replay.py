@@ -1,5 +1,6 @@
 """Incremental builds are proven by replay (issue 6): generated data arrives in batches (with late rows and later
-versions of orders), an incremental `dbt build` runs after each, and every mart then equals a fresh
+versions of orders; with the last batch, a later version of some sold products and the shop's own exchange rates
+for one order currency), an incremental `dbt build` runs after each, and every mart then equals a fresh
 `--full-refresh` build of the same final data in another warehouse file, row for row, both ways. Then as_of_date
 moves back (as a backfill moves it) and forward again: each incremental build equals a full build of its date."""
 
@@ -114,6 +115,8 @@ def test_incremental_replay_equals_full_refresh(tmp_path):
     full_db.parent.mkdir()
     for index, (folder, as_of) in enumerate(zip(folders, AS_OF)):
         add_batch(folder, raw)
+        if index == len(folders) - 1:
+            change_products_and_rates(raw, as_of)
         args = [*BUILD_ARGS, *WATERMARKED_MARTS] if index == SKIP_MARTS_IN_BATCH else BUILD_ARGS
         result = run_dbt(args, raw, incremental_db, tmp_path / "target_incremental", as_of, as_of_in_env=True)
         assert result.returncode == 0, result.output[-5000:]
@@ -146,6 +149,47 @@ def test_incremental_replay_equals_full_refresh(tmp_path):
     assert result.returncode == 0, result.output[-5000:]
     assert_same_marts(incremental_db, full_db, AS_OF[-1], f"with as_of_date forward again to {AS_OF[-1]}")
     shutil.rmtree(batches)
+
+
+def change_products_and_rates(raw: Path, as_of: str) -> None:
+    """Reference data that changes after orders were built: a later version of some sold products (another
+    category, product line, brand and launch date) and the shop's own rates for one order currency, which replace
+    the seed's for that currency. Neither touches an order, a line or a return."""
+    connection = duckdb.connect()
+    products = sorted((raw / "products").rglob("part-0*.csv"))
+    currency = connection.execute(
+        "select upper(currency) from read_parquet(?, union_by_name = true) where upper(currency) <> 'USD' "
+        "group by 1 order by count(*) desc limit 1",
+        [[str(path) for path in sorted((raw / "orders").rglob("*.parquet"))]]).fetchone()[0]
+    connection.execute(
+        "create table sold as select distinct trim(product_id) as product_id "
+        "from read_parquet(?, union_by_name = true)",
+        [[str(path) for path in sorted((raw / "order_items").rglob("*.parquet"))]])
+    connection.execute(f"""
+        copy (
+            select
+                product_id, product_name,
+                lead(category, 1, category) over (order by product_id) as category,
+                lead(product_line, 1, product_line) over (order by product_id) as product_line,
+                'Renamed ' || brand as brand, list_price, currency,
+                strftime(cast(launched_at as date) - interval 30 day, '%Y-%m-%d') as launched_at,
+                stock_quantity, is_active,
+                strftime(timestamp '{as_of}' - interval 2 day, '%Y-%m-%dT%H:%M:%S') as updated_at
+            from read_csv(?, header = true, all_varchar = true)
+            where product_id in (select product_id from sold)
+            order by product_id
+            limit 8
+        ) to '{raw / "products" / "part-update.csv"}' (format csv, header true)""", [[str(path) for path in products]])
+    written = connection.execute("select count(*) from read_csv(?)", [str(raw / "products" / "part-update.csv")])
+    assert written.fetchone()[0] == 8
+    (raw / "exchange_rates").mkdir(exist_ok=True)
+    connection.execute(f"""
+        copy (
+            select '{currency}' as currency, cast(rate_date as date) as rate_date, 1.25 + 0.01 * month(rate_date)
+                as rate_to_reporting
+            from range(date '2024-01-01', date '{as_of}', interval 1 month) as months(rate_date)
+        ) to '{raw / "exchange_rates" / "part-0000.parquet"}' (format parquet)""")
+    connection.close()
 
 
 def assert_same_marts(incremental_db: Path, full_db: Path, as_of: str, when: str) -> None:

@@ -1,8 +1,9 @@
 -- One row per staged order line with its product, its returns and whether it was a new-collection
 -- purchase (bought within var new_collection_window_days of the product's launch).
--- Incremental: a run recomputes the lines whose base line or order was (re)processed since its last run and the
--- lines with a return (re)processed since then, and deletes the lines that are no longer staged or whose order
--- is not (macros/incremental, DECISIONLOG.md "Order intermediates are incremental").
+-- Incremental: a run recomputes the lines whose base line or order was (re)processed since its last run, the
+-- lines with a return (re)processed since then and the lines whose product changed, and deletes the lines that
+-- are no longer staged or whose order is not (macros/incremental, DECISIONLOG.md "Order intermediates are
+-- incremental", "Changed products and exchange rates flow through incremental runs").
 -- depends_on: {{ ref('base_shop__order_items') }}, {{ ref('base_shop__orders') }}, {{ ref('base_shop__returns') }}
 {{ config(
     materialized=incremental_materialization(),
@@ -29,6 +30,19 @@ order_items as (
             or order_item_id in (
                 select order_item_id from {{ ref('base_shop__returns') }}
                 where processed_at > {{ last_processed_at() }}
+            )
+            -- lines whose product changed (a later product version, a changed product file): compared on the
+            -- product columns the line carries, narrow columns of every stored line against the current products
+            or order_item_id in (
+                select stored.order_item_id
+                from {{ this }} as stored
+                left join {{ ref('stg_shop__products') }} as current_products
+                    on stored.product_id = current_products.product_id
+                where
+                    stored.category is distinct from current_products.category
+                    or stored.product_line is distinct from current_products.product_line
+                    or stored.brand is distinct from current_products.brand
+                    or stored.launched_date is distinct from current_products.launched_date
             )
     {% endif %}
 ),

@@ -1,9 +1,9 @@
 -- One row per staged order: its customer (stitched), what was bought, discounted and refunded, in the
 -- reporting currency. Net revenue = merchandise - discounts - refunds (shipping and tax excluded).
 -- Cancelled orders are kept, flagged is_purchase = false, with zero net revenue.
--- Incremental: a run recomputes the orders whose base order, lines or returns were (re)processed since its last
--- run and the orders the identity map now attributes differently, and deletes the orders no longer staged
--- (macros/incremental).
+-- Incremental: a run recomputes the orders whose base order, lines (base or enriched) or returns were
+-- (re)processed since its last run and the orders the identity map now attributes differently, and deletes the
+-- orders no longer staged (macros/incremental).
 -- depends_on: {{ ref('base_shop__orders') }}, {{ ref('base_shop__order_items') }}, {{ ref('base_shop__returns') }}
 -- depends_on: {{ ref('int_identity_links_tracked') }}
 {{ config(
@@ -54,6 +54,10 @@ orders_with_customer as (
         where processed_at > {{ last_processed_at() }}
         union
         select order_id from {{ ref('base_shop__returns') }}
+        where processed_at > {{ last_processed_at() }}
+        union
+        -- lines recomputed without a base row behind them (their product changed)
+        select order_id from {{ ref('int_order_items_enriched') }}
         where processed_at > {{ last_processed_at() }}
         union
         -- orders the identity map may now attribute differently (macros/incremental/identity_links.sql)

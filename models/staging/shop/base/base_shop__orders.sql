@@ -1,6 +1,7 @@
 -- Every raw order row, typed, validated against the contract and its customers, converted into
 -- the reporting currency, and given one row_status (see macros/staging/row_status.sql).
--- Incremental: new files, the keys they touch and the rows whose status can change (macros/incremental).
+-- Incremental: new files, the keys they touch, the rows whose status can change, and the orders whose exchange rate
+-- changed (macros/incremental).
 {{ config(
     materialized=incremental_materialization(),
     incremental_strategy=incremental_strategy(),
@@ -18,7 +19,8 @@ raw_orders as (
         reevaluate_when=incremental_reevaluate_when(
             ['ordered_at', 'updated_at'],
             ['future_', 'unknown_customer', 'unresolved_guest_order', 'unknown_currency'])
-            ~ ' or ' ~ orders_whose_customer_left_staging(ref('base_shop__customers')),
+            ~ ' or ' ~ orders_whose_customer_left_staging(ref('base_shop__customers'))
+            ~ ' or ' ~ orders_whose_rate_changed(ref('stg_shop__exchange_rates')),
         event_time_column='ordered_at') }}
 ),
 
