@@ -10,8 +10,12 @@
     incremental_strategy=incremental_strategy(),
     unique_key='order_item_id',
     on_schema_change='fail',
+    segmart_rebuild_when_changed={
+        'vars': ['new_collection_window_days'],
+    },
     segmart_keys_gone=[['order_item_id', 'stg_shop__order_items'], ['order_id', 'stg_shop__orders']],
 ) }}
+-- depends_on: {{ ref('incremental_configurations') }}
 
 with
 

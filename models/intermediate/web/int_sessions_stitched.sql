@@ -18,8 +18,12 @@
     incremental_strategy=incremental_strategy(),
     unique_key="case when is_tracker_session then session_key else 'visitor:' || visitor_id end",
     on_schema_change='fail',
+    segmart_rebuild_when_changed={
+        'vars': ['session_inactivity_minutes'],
+    },
     segmart_stale_from='ended_at',
 ) }}
+-- depends_on: {{ ref('incremental_configurations') }}
 {%- set unix_epoch_at = "cast('1970-01-01 00:00:00' as " ~ dbt.type_timestamp() ~ ")" %}
 {%- set scope_filter -%}
     {%- if is_incremental() %}

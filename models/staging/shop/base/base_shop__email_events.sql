@@ -5,8 +5,13 @@
     incremental_strategy=incremental_strategy(),
     unique_key='event_id',
     on_schema_change='fail',
+    segmart_rebuild_when_changed={
+        'vars': ['future_tolerance_hours', 'raw_csv_delimiter', 'raw_csv_quote'],
+        'seeds': ['vocabulary_map'],
+    },
     post_hook="{{ record_raw_files('email_events') }}",
 ) }}
+-- depends_on: {{ ref('incremental_configurations') }}
 -- depends_on: {{ ref('raw_files_loaded') }}
 
 with

@@ -7,8 +7,12 @@
     incremental_strategy=incremental_strategy(),
     unique_key='order_item_id',
     on_schema_change='fail',
+    segmart_rebuild_when_changed={
+        'vars': ['raw_csv_delimiter', 'raw_csv_quote'],
+    },
     post_hook="{{ record_raw_files('order_items') }}",
 ) }}
+-- depends_on: {{ ref('incremental_configurations') }}
 -- depends_on: {{ ref('raw_files_loaded') }}
 
 with

@@ -7,8 +7,12 @@
     incremental_strategy=incremental_strategy(),
     unique_key='return_id',
     on_schema_change='fail',
+    segmart_rebuild_when_changed={
+        'vars': ['future_tolerance_hours', 'raw_csv_delimiter', 'raw_csv_quote'],
+    },
     post_hook="{{ record_raw_files('returns') }}",
 ) }}
+-- depends_on: {{ ref('incremental_configurations') }}
 -- depends_on: {{ ref('raw_files_loaded') }}
 
 with

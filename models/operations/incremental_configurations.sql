@@ -1,0 +1,29 @@
+-- One row each time an incremental model that declares the settings shaping its rows (config
+-- segmart_rebuild_when_changed: vars and seeds) was built with settings other than its latest record: the model,
+-- the settings as text, their fingerprint and the stamp of that run. Each of those models appends here in a post-hook;
+-- its next run rebuilds it in full when the settings differ from its latest record
+-- (macros/incremental/configuration_rebuild.sql). The model itself never writes a row: it creates the table. A full
+-- refresh keeps it (full_refresh: false): the rebuilt models record their settings when they changed.
+{{ config(
+    materialized=incremental_materialization(),
+    on_schema_change='fail',
+    full_refresh=false,
+) }}
+
+with
+
+no_builds_yet as (
+    select
+        cast(null as {{ dbt.type_string() }}) as model_name,
+        cast(null as {{ dbt.type_string() }}) as declared_settings,
+        cast(null as {{ dbt.type_string() }}) as settings_fingerprint,
+        cast(null as {{ dbt.type_timestamp() }}) as processed_at
+),
+
+final as (
+    select *
+    from no_builds_yet
+    where model_name is not null
+)
+
+select * from final
