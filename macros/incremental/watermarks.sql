@@ -29,3 +29,25 @@
 
 {% macro spark__record_mart_build() -%}
 {%- endmacro %}
+
+{#- The body of an operations table its writers fill (incremental_watermarks, raw_files_loaded,
+    incremental_configurations): no rows, with these [(name, type)] columns. The model creates the table; the models
+    that write to it append rows in their post-hooks. -#}
+{% macro operations_table_without_rows(columns) -%}
+with
+
+no_rows_yet as (
+    select
+    {%- for name, data_type in columns %}
+        cast(null as {{ data_type }}) as {{ name }}{{ ',' if not loop.last }}
+    {%- endfor %}
+),
+
+final as (
+    select *
+    from no_rows_yet
+    where {{ columns[0][0] }} is not null
+)
+
+select * from final
+{%- endmacro %}

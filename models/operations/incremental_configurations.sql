@@ -10,20 +10,9 @@
     full_refresh=false,
 ) }}
 
-with
-
-no_builds_yet as (
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_string() }}) as declared_settings,
-        cast(null as {{ dbt.type_string() }}) as settings_fingerprint,
-        cast(null as {{ dbt.type_timestamp() }}) as processed_at
-),
-
-final as (
-    select *
-    from no_builds_yet
-    where model_name is not null
-)
-
-select * from final
+{{ operations_table_without_rows([
+    ('model_name', dbt.type_string()),
+    ('declared_settings', dbt.type_string()),
+    ('settings_fingerprint', dbt.type_string()),
+    ('processed_at', dbt.type_timestamp()),
+]) }}

@@ -9,18 +9,4 @@
     on_schema_change='fail',
 ) }}
 
-with
-
-no_builds_yet as (
-    select
-        cast(null as {{ dbt.type_string() }}) as model_name,
-        cast(null as {{ dbt.type_timestamp() }}) as processed_at
-),
-
-final as (
-    select *
-    from no_builds_yet
-    where model_name is not null
-)
-
-select * from final
+{{ operations_table_without_rows([('model_name', dbt.type_string()), ('processed_at', dbt.type_timestamp())]) }}

@@ -10,20 +10,9 @@
     full_refresh=false,
 ) }}
 
-with
-
-no_files_yet as (
-    select
-        cast(null as {{ dbt.type_string() }}) as raw_table,
-        cast(null as {{ dbt.type_string() }}) as source_file,
-        cast(null as {{ dbt.type_bigint() }}) as size_bytes,
-        cast(null as {{ dbt.type_timestamp() }}) as processed_at
-),
-
-final as (
-    select *
-    from no_files_yet
-    where raw_table is not null
-)
-
-select * from final
+{{ operations_table_without_rows([
+    ('raw_table', dbt.type_string()),
+    ('source_file', dbt.type_string()),
+    ('size_bytes', dbt.type_bigint()),
+    ('processed_at', dbt.type_timestamp()),
+]) }}
