@@ -80,16 +80,15 @@
 {% macro record_model_configuration() -%}
     {%- if execute and config.get('segmart_rebuild_when_changed') and model.config.materialized == 'incremental' -%}
         {%- set current = configuration_fingerprint() -%}
-        {%- set recorded = recorded_configuration() if load_relation(ref('incremental_configurations')) is not none
-            else 'no table' -%}
-        {%- if current is not none and recorded != 'no table'
+        {%- set recorded = recorded_configuration() -%}
+        {%- set records = load_relation(ref('incremental_configurations')) -%}
+        {%- if current is not none and records is not none
             and (recorded is none or recorded['fingerprint'] != current['fingerprint']) -%}
             {%- if recorded is not none and not flags.FULL_REFRESH -%}
                 {{ log("segmart: " ~ this.identifier ~ " was rebuilt in full: its configuration changed since its last "
                     ~ "build (was: " ~ recorded['description'] ~ "; now: " ~ current['description'] ~ ")", info=true) }}
             {%- endif -%}
-            insert into {{ ref('incremental_configurations') }}
-                (model_name, declared_settings, settings_fingerprint, processed_at)
+            insert into {{ records }} (model_name, declared_settings, settings_fingerprint, processed_at)
             values (
                 '{{ this.identifier }}', '{{ dbt.escape_single_quotes(current["description"]) }}',
                 '{{ current["fingerprint"] }}', {{ processed_at() }}
