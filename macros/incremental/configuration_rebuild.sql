@@ -35,14 +35,9 @@
 
 {#- The latest recorded (description, fingerprint) of this model, or none (never recorded, or no record table). -#}
 {% macro recorded_configuration() -%}
-    {%- set records = load_relation(ref('incremental_configurations')) -%}
-    {%- if records is none -%}
-        {{- return(none) -}}
-    {%- endif -%}
-    {%- set found = run_query(
-        "select declared_settings, settings_fingerprint from " ~ records ~ " where model_name = '"
-        ~ this.identifier ~ "' order by processed_at desc limit 1") -%}
-    {%- if found.rows | length == 0 -%}
+    {%- set found = latest_records(ref('incremental_configurations'), ['model_name'],
+        ['declared_settings', 'settings_fingerprint'], "model_name = '" ~ this.identifier ~ "'") -%}
+    {%- if found is none or found.rows | length == 0 -%}
         {{- return(none) -}}
     {%- endif -%}
     {{- return({'description': found.rows[0][0], 'fingerprint': found.rows[0][1]}) -}}

@@ -36,18 +36,12 @@
 {#- The latest recorded size of each file of one raw table, {name: size}; {} when nothing is recorded yet (a
     warehouse built before the record existed: its next run records every file). -#}
 {% macro recorded_raw_file_sizes(table_name) -%}
-    {%- set records = load_relation(ref('raw_files_loaded')) -%}
+    {%- set read = latest_records(ref('raw_files_loaded'), ['raw_table', 'source_file'],
+        ['source_file', 'size_bytes'], "raw_table = '" ~ table_name ~ "'") -%}
     {%- set sizes = {} -%}
-    {%- if records is not none -%}
-        {%- set read = run_query(
-            "select source_file, size_bytes from " ~ records ~ " as recorded"
-            ~ " where raw_table = '" ~ table_name ~ "' and processed_at = ("
-            ~ "select max(processed_at) from " ~ records ~ " as later"
-            ~ " where later.raw_table = recorded.raw_table and later.source_file = recorded.source_file)") -%}
-        {%- for row in read.rows -%}
-            {%- do sizes.update({row[0]: row[1] | int}) -%}
-        {%- endfor -%}
-    {%- endif -%}
+    {%- for row in (read.rows if read is not none else []) -%}
+        {%- do sizes.update({row[0]: row[1] | int}) -%}
+    {%- endfor -%}
     {{- return(sizes) -}}
 {%- endmacro %}
 

@@ -51,3 +51,22 @@ final as (
 
 select * from final
 {%- endmacro %}
+
+{#- The latest record of each key in an append-only operations table (raw_files_loaded,
+    incremental_configurations): the rows of `relation` matching `filter` (a condition on its columns) whose
+    processed_at is the latest of their key (`key_columns`), as a query result of `value_columns`; none when the
+    table does not exist yet (a warehouse built before it). -#}
+{% macro latest_records(relation, key_columns, value_columns, filter) -%}
+    {%- set records = load_relation(relation) -%}
+    {%- if records is none -%}
+        {{- return(none) -}}
+    {%- endif -%}
+    {%- set same_key = [] -%}
+    {%- for column in key_columns -%}
+        {%- do same_key.append('later.' ~ column ~ ' = recorded.' ~ column) -%}
+    {%- endfor -%}
+    {{- return(run_query(
+        "select " ~ value_columns | join(', ') ~ " from " ~ records ~ " as recorded where " ~ filter
+        ~ " and processed_at = (select max(processed_at) from " ~ records ~ " as later where "
+        ~ same_key | join(' and ') ~ ")")) -}}
+{%- endmacro %}
