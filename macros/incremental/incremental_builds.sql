@@ -137,8 +137,8 @@
 {%- endmacro %}
 
 {#- The raw rows a base model reads. Full build: every row of source('raw', table_name). Incremental run:
-      - nothing, and the run stops, when a loaded file is gone (raw_files_gone_message) or no longer has the size
-        recorded when it was loaded, outside the lookback below (macros/incremental/raw_files_loaded.sql);
+      - nothing, and the run stops, when a loaded file is gone (raw_files_gone_message) or changed since it was
+        loaded (another size, or other contents), outside the lookback below (macros/incremental/raw_files_loaded.sql);
       - every row of the files not loaded yet;
       - with var('incremental_lookback_days') = N > 0, every keyed row of the loaded files that hold a row whose
         `event_time_column` is within N days before the end of as_of_date (a landing zone that appends to its
