@@ -24,7 +24,7 @@
 {#- DuckDB's read_blob gives each file's size and modification time (to the second) without reading its contents
     (the content column is not selected). -#}
 {% macro duckdb__raw_file_states(table_name) -%}
-    {%- set paths = raw_file_paths(table_name) -%}
+    {%- set paths = duckdb__raw_file_paths(table_name) -%}
     {%- set states = {} -%}
     {%- if paths | length > 0 -%}
         {%- set read = run_query("select filename, size, timezone('UTC', last_modified) from read_blob(["
@@ -50,7 +50,7 @@
 {%- endmacro %}
 
 {% macro duckdb__raw_file_checksums(table_name, file_names) -%}
-    {%- set paths = raw_file_paths(table_name) -%}
+    {%- set paths = duckdb__raw_file_paths(table_name) -%}
     {%- set names = {} -%}
     {%- for name in file_names if name in paths -%}
         {%- do names.update({paths[name]: name}) -%}
@@ -67,7 +67,7 @@
 {%- endmacro %}
 
 {#- DuckDB: the path of every file of one raw table, {name as in _source_file: path as DuckDB lists it}. -#}
-{% macro raw_file_paths(table_name) -%}
+{% macro duckdb__raw_file_paths(table_name) -%}
     {%- set listing = duckdb__raw_table_listing(table_name) -%}
     {%- set paths = {} -%}
     {%- for path, file_format in listing['files'] -%}
@@ -86,7 +86,8 @@
         {%- if 'content_md5' not in columns -%}
             {{ exceptions.raise_compiler_error(this.identifier ~ ": " ~ records ~ " was created by an older segmart, "
                 ~ "without the columns modified_at and content_md5. Build it before this model, as a plain dbt "
-                ~ "build or segmart refresh does (dbt build --select raw_files_loaded adds them; its rows are kept).") }}
+                ~ "build or segmart refresh does (dbt build --select raw_files_loaded adds them; its rows are "
+                ~ "kept).") }}
         {%- endif -%}
     {%- endif -%}
     {%- set read = latest_records(ref('raw_files_loaded'), ['raw_table', 'source_file'],
@@ -130,10 +131,11 @@
 {% macro raw_files_changed_message(model_name, table_name, changed) -%}
     {%- set first = changed[0] -%}
     {{- return(model_name ~ ": " ~ changed | length ~ " raw file(s) it has loaded changed since they were loaded (the "
-        ~ "first: " ~ first[0] ~ " under " ~ raw_root() ~ ", " ~ first[1] ~ "). An incremental run reads a loaded file again only for the keys new rows touch, so what "
-        ~ "changed in it would be missed. Put the file back as it was and land changes as new files, or rebuild "
-        ~ "from the files as they are now with a full refresh (segmart refresh --full-refresh, or dbt build "
-        ~ "--full-refresh). A feed that appends to its recent files in place needs var incremental_lookback_days.") -}}
+        ~ "first: " ~ first[0] ~ " under " ~ raw_root() ~ ", " ~ first[1] ~ "). An incremental run reads a loaded "
+        ~ "file again only for the keys new rows touch, so what changed in it would be missed. Put the file back "
+        ~ "as it was and land changes as new files, or rebuild from the files as they are now with a full refresh "
+        ~ "(segmart refresh --full-refresh, or dbt build --full-refresh). A feed that appends to its recent files "
+        ~ "in place needs var incremental_lookback_days.") -}}
 {%- endmacro %}
 
 {#- Post-hook of the incremental base models: record the files of the table whose size or modification time is new

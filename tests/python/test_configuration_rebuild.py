@@ -89,8 +89,8 @@ def test_incremental_models_declare_the_vars_and_seeds_they_read(built_test_ware
         return found
 
     # A model reading a raw table reads the view on-run-start created, so it reads what that hook's macros read.
-    raw_view_vars = vars_of_macros(manifest["nodes"]["operation.segmart.segmart-on-run-start-0"]["depends_on"]["macros"],
-                                   set())
+    raw_view_hook = manifest["nodes"]["operation.segmart.segmart-on-run-start-0"]
+    raw_view_vars = vars_of_macros(raw_view_hook["depends_on"]["macros"], set())
     assert {"raw_csv_delimiter", "raw_csv_quote"} <= raw_view_vars
     assert "future_tolerance_hours" in vars_of_macros(
         manifest["nodes"]["model.segmart.base_shop__orders"]["depends_on"]["macros"], set()), "macros are followed"
