@@ -64,9 +64,8 @@ def test_a_changed_setting_rebuilds_the_model_it_shapes(built_test_warehouse, wa
 def test_incremental_models_declare_the_vars_and_seeds_they_read(built_test_warehouse, warehouse_copy, tmp_path):
     """Every var an incremental model reads, in its own SQL or in a macro it calls (followed through the macros
     those call) or, for a model reading a raw table, in the macros of the hook that creates the raw views, and every
-    seed it refs, is among the settings it declares (so a change to it rebuilds the model),
-    unless the model is never rebuilt (full_refresh: false); the record holds each seed by the checksum dbt keeps of
-    its file."""
+    seed it refs, is among the settings it declares (so a change to it rebuilds the model), unless the model is
+    never rebuilt (full_refresh: false); the record holds each seed by the checksum dbt keeps of its file."""
     raw_dir, _ = built_test_warehouse
     result = run_dbt(["run", "--select", "base_shop__orders"], raw_dir, warehouse_copy, tmp_path / "target")
     assert result.returncode == 0, result.output
@@ -114,6 +113,6 @@ def test_incremental_models_declare_the_vars_and_seeds_they_read(built_test_ware
     checksum = manifest["nodes"]["seed.segmart.vocabulary_map"]["checksum"]["checksum"]
     with duckdb.connect(str(warehouse_copy), read_only=True) as connection:
         recorded = connection.execute(
-            "select declared_settings from operations.incremental_configurations where model_name = 'base_shop__orders' "
-            "order by processed_at desc limit 1").fetchone()[0]
+            "select declared_settings from operations.incremental_configurations"
+            " where model_name = 'base_shop__orders' order by processed_at desc limit 1").fetchone()[0]
     assert f"seed vocabulary_map={checksum}" in recorded
