@@ -5,6 +5,10 @@
 -- the segments and the validation change together. Profile families list the values found in the data.
 -- is_activatable: customer segments of the families in var activatable_families.
 {%- set text = dbt.type_string() %}
+{#- A computed threshold in words, to the cent. Rounded to 8 places first: a threshold computed from sums of doubles
+    differs in its last bits between builds that sum rows in another order (an incremental and a full build), and
+    one rounding to the cent could then land either side of a half cent (203.83 / 203.84). -#}
+{%- set rounded_text = "coalesce(cast(round(round({}, 8), 2) as " ~ text ~ "), 'none')" %}
 {%- set loyal_min = lifecycle_loyal_min_orders() %}
 
 with
@@ -133,8 +137,6 @@ computed_thresholds as (
         max(behaviour.median_average_order_value) as median_average_order_value
     from behaviour
 ),
-
-{%- set rounded_text = "coalesce(cast(round({}, 2) as " ~ text ~ "), 'none')" %}
 
 behaviour_segments as (
     {{ registry_rows('behaviour', behaviour_tags(), computed={
@@ -267,9 +269,9 @@ tier_segments as (
                 '{{ rule }}' as rule_description,
         {{ dbt.concat([
             "'" ~ vars_in_force([high_var, low_var]) ~ "; high above '",
-            "coalesce(cast(round(" ~ high ~ ", 2) as " ~ text ~ "), 'none')",
+            rounded_text.format(high),
             "'; low below '",
-            "coalesce(cast(round(" ~ low ~ ", 2) as " ~ text ~ "), 'none')",
+            rounded_text.format(low),
         ]) }} as thresholds_in_force,
                 'vars {{ high_var }}, {{ low_var }}' as configured_by
             from tier_thresholds
